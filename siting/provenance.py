@@ -1,0 +1,76 @@
+"""Provenance columns: every joined value says where it came from.
+
+For a layer family ``fam`` the joined table carries ``fam_layer`` (catalog
+layer name), ``fam_level`` (the spatial level that supplied the value),
+``fam_vintage`` and ``fam_reason`` (why the value is missing; empty when it is
+present). :func:`source_of` turns these into the text shown to users.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SUFFIXES = ("layer", "level", "vintage", "reason")
+
+#: value column -> family whose provenance columns describe it
+VALUE_FAMILY: dict[str, str] = {
+    "country_iso3": "boundary",
+    "country_name": "boundary",
+    "region_code": "boundary",
+    "region_name": "boundary",
+    "grid_co2_g_per_kwh": "grid",
+    "aware_cf": "aware",
+    "water_scarcity_factor": "aware",
+    "bws_raw": "bws",
+    "bws_score": "bws",
+    "bws_cat": "bws",
+    "bws_label": "bws",
+    "sdg642_water_stress_pct": "sdg642",
+    "price_usd_per_mwh": "price",
+}
+
+
+def empty(index: pd.Index, family: str, reason: str) -> pd.DataFrame:
+    """Provenance columns for ``family``, all missing with ``reason``."""
+    return pd.DataFrame(
+        {
+            f"{family}_layer": pd.Series("", index=index, dtype=object),
+            f"{family}_level": pd.Series("", index=index, dtype=object),
+            f"{family}_vintage": pd.Series("", index=index, dtype=object),
+            f"{family}_reason": pd.Series(reason, index=index, dtype=object),
+        }
+    )
+
+
+def set_source(
+    prov: pd.DataFrame, family: str, mask: np.ndarray, layer: str, level: str, vintage: str
+) -> None:
+    """Mark rows ``mask`` of ``prov`` as supplied by ``layer`` at ``level`` (in place)."""
+    mask = np.asarray(mask, dtype=bool)
+    prov.loc[mask, f"{family}_layer"] = layer
+    prov.loc[mask, f"{family}_level"] = level
+    prov.loc[mask, f"{family}_vintage"] = str(vintage)
+    prov.loc[mask, f"{family}_reason"] = ""
+
+
+def source_of(row: pd.Series, column: str) -> str:
+    """Human-readable source of ``row[column]`` (layer, level, vintage or reason)."""
+    fam = VALUE_FAMILY.get(column)
+    if fam is None:
+        for f in ("climate", "grid", "price", "aware", "bws", "sdg642", "boundary"):
+            if column.startswith(f) or column.startswith(f.replace("grid", "mix")):
+                fam = f
+                break
+    if fam is None or f"{fam}_layer" not in row.index:
+        return "unknown"
+    level = row.get(f"{fam}_level", "")
+    if level == "assumption":
+        return "assumption"
+    if level == "user":
+        return "user override"
+    layer = row.get(f"{fam}_layer", "")
+    if not layer:
+        reason = row.get(f"{fam}_reason", "")
+        return f"missing: {reason}" if reason else "missing"
+    return f"{layer} ({level}, {row.get(f'{fam}_vintage', '')})"
