@@ -90,6 +90,8 @@ def join_layers(
         raise SiteInputError(f"snap_km must be >= 0 km, got {snap_km}")
     ctx = JoinContext(catalog or load_catalog(), data_dir, snap_km, dict(options))
     out = sites.copy()
+    geom_name = sites.geometry.name
+    user_columns = set(sites.columns) - {"site_id", "lat", "lon", geom_name}
     for fam, target in JOINERS:
         if families is not None and fam not in families:
             continue
@@ -102,11 +104,21 @@ def join_layers(
             warnings.warn(f"layer family '{fam}' is not available ({mod_name})", stacklevel=2)
             continue
         cols = getattr(mod, fn_name)(out, ctx)
+        # never overwrite a user's column: keep it as input_<name>
+        clash = [c for c in cols.columns if c in user_columns]
+        if clash:
+            warnings.warn(
+                f"input column(s) {clash} share a name with layer output; kept as "
+                + ", ".join(f"input_{c}" for c in clash),
+                stacklevel=2,
+            )
+            out = out.rename(columns={c: f"input_{c}" for c in clash})
+            user_columns -= set(clash)
         overlap = [c for c in cols.columns if c in out.columns]
         if overlap:
             out = out.drop(columns=overlap)
         out = pd.concat([out, cols], axis=1)
-    out = gpd.GeoDataFrame(out, geometry=sites.geometry.name, crs=sites.crs)
+    out = gpd.GeoDataFrame(out, geometry=geom_name, crs=sites.crs)
     out.attrs["coverage"] = coverage_table(ctx, len(out))
     return out
 

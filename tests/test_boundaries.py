@@ -80,3 +80,31 @@ def test_negative_snap_rejected(bad):
 
     with pytest.raises(SiteInputError, match="snap_km"):
         joined([("a", 0, 0)], snap_km=bad)
+
+
+def test_claimed_location_checked():
+    # a cloud-region list with a "Dallas" region at Oregon coordinates (The Dalles)
+    df = pd.DataFrame(
+        {
+            "site_id": ["dallas", "ok", "wrong-country", "iso2", "blank"],
+            "lat": [45.6, 32.8, 48.85, 48.85, 48.85],
+            "lon": [-121.2, -96.8, 2.35, 2.35, 2.35],
+            "country": ["USA", "United States of America", "DEU", "FR", ""],
+            "state": ["TX", "Texas", "", "", ""],
+        }
+    )
+    j = join_layers(from_frame(df), families=("boundary",)).set_index("site_id")
+    assert "state 'TX'" in j.loc["dallas", "location_flag"]
+    assert "US-OR" in j.loc["dallas", "location_flag"]
+    assert j.loc["ok", "location_flag"] == ""
+    assert "country 'DEU'" in j.loc["wrong-country", "location_flag"]
+    assert j.loc["iso2", "location_flag"] == ""
+    assert j.loc["blank", "location_flag"] == ""
+
+
+def test_user_column_never_overwritten():
+    df = pd.DataFrame({"site_id": ["a"], "lat": [48.85], "lon": [2.35], "country_iso3": ["XXX"]})
+    with pytest.warns(UserWarning, match="input_country_iso3"):
+        j = join_layers(from_frame(df), families=("boundary",))
+    assert j.loc[0, "input_country_iso3"] == "XXX"
+    assert j.loc[0, "country_iso3"] == "FRA"

@@ -91,17 +91,24 @@ def build_starter(sources: dict[str, Path], out_dir: Path) -> list[Path]:
 
     wa = sources["world-atlas"] / "package" / "countries-50m.json"
     a0 = pyogrio.read_dataframe(wa, layer="countries")
-    iso3, names = [], []
+    iso3, iso2, names = [], [], []
     for cid, name in zip(a0["id"], a0["name"], strict=True):
         code = None
         if isinstance(cid, str) and cid.strip():
             c = pycountry.countries.get(numeric=cid.zfill(3))
             code = c.alpha_3 if c else None
         code = code or _NO_NUMERIC.get(name)
+        c2 = pycountry.countries.get(alpha_3=code) if code else None
         iso3.append(code)
+        iso2.append(c2.alpha_2 if c2 else ("XK" if code == "XKX" else None))
         names.append(name)
     a0 = gpd.GeoDataFrame(
-        {"country_iso3": iso3, "iso_numeric": a0["id"], "country_name": names},
+        {
+            "country_iso3": iso3,
+            "country_iso2": iso2,
+            "iso_numeric": a0["id"],
+            "country_name": names,
+        },
         geometry=[_fix_antimeridian(g) for g in a0.geometry],
         crs=4326,
     )
@@ -200,4 +207,62 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
             fill_country = ok & out["country_iso3"].isna().to_numpy()
             out.loc[fill_country, "country_iso3"] = reg_country[fill_country]
             ctx.count("boundary", lyr.level, lyr.name, int(ok.sum()))
+    out["location_flag"] = _location_flags(sites, out, ctx)
     return pd.concat([out, prov], axis=1)
+
+
+_CLAIM_COUNTRY = ("country_iso3", "iso3", "country_code", "country", "iso_a3")
+_CLAIM_REGION = ("state", "state_code", "province", "region", "admin1")
+
+
+def _location_flags(sites: gpd.GeoDataFrame, out: pd.DataFrame, ctx) -> pd.Series:
+    """Flag sites whose own country/state column disagrees with where they fall.
+
+    Public lists of cloud regions and campuses are known to carry such errors (a
+    "Dallas" region at Oregon coordinates). The claim is compared with the ISO3,
+    ISO2 and name of the country found, and with the region code suffix (``VA``) or
+    name of the first-level region, case-insensitively. Empty claims are not checked.
+    """
+    flags = pd.Series("", index=out.index, dtype=object)
+    # the boundary family runs first: every column of ``sites`` is the user's
+    user_cols = {str(c).lower(): c for c in sites.columns if c not in ("lat", "lon")}
+    ccol = next((user_cols[c] for c in _CLAIM_COUNTRY if c in user_cols), None)
+    rcol = next((user_cols[c] for c in _CLAIM_REGION if c in user_cols), None)
+    if ccol is None and rcol is None:
+        return flags
+    a0 = None
+    lyr0 = next(iter(ctx.catalog.family("boundary")), None)
+    files = ctx.locate(lyr0) if lyr0 is not None else None
+    if files:
+        a0 = _load(str(next(iter(files.values()))))[0]
+    if ccol is not None and a0 is not None:
+        found = out["country_iso3"]
+        iso2 = found.map(
+            dict(zip(a0["country_iso3"], a0.get("country_iso2", a0["country_iso3"]), strict=False))
+        )
+        names = out["country_name"].astype(str).str.casefold()
+        claim = sites[ccol].astype(str).str.strip()
+        has = claim.ne("") & claim.str.lower().ne("nan") & found.notna()
+        ok = (
+            claim.str.upper().eq(found)
+            | claim.str.upper().eq(iso2.fillna(""))
+            | claim.str.casefold().eq(names)
+        )
+        bad = has & ~ok
+        flags[bad] = (
+            f"{ccol} '" + claim[bad] + "' but the coordinates fall in " + found[bad].astype(str)
+        )
+    if rcol is not None:
+        code = out["region_code"]
+        claim = sites[rcol].astype(str).str.strip()
+        has = claim.ne("") & claim.str.lower().ne("nan") & code.notna()
+        suffix = code.fillna("").str.split("-").str[-1]
+        ok = (
+            claim.str.upper().eq(suffix)
+            | claim.str.upper().eq(code.fillna(""))
+            | claim.str.casefold().eq(out["region_name"].fillna("").str.casefold())
+        )
+        bad = has & ~ok
+        msg = f"{rcol} '" + claim[bad] + "' but the coordinates fall in " + code[bad].astype(str)
+        flags[bad] = np.where(flags[bad].eq(""), msg, flags[bad] + "; " + msg)
+    return flags
