@@ -26,7 +26,7 @@ SETTINGS = settings(
 
 cell = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.integers(-10**6, 10**6).map(str),
+    st.integers(-(10**6), 10**6).map(str),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8),
     st.sampled_from(["", "NaN", "inf", "-", "1e400", "=cmd|' /C calc'!A0", "N/A", " 12.5 "]),
 )
@@ -122,7 +122,11 @@ def test_size_limit(tmp_path):
 def test_mixed_geometries(tmp_path):
     gdf = gpd.GeoDataFrame(
         {"site_id": ["pt", "poly", "line"]},
-        geometry=[Point(0, 0), Polygon([(1, 1), (2, 1), (2, 2), (1, 2)]), LineString([(3, 3), (4, 4)])],
+        geometry=[
+            Point(0, 0),
+            Polygon([(1, 1), (2, 1), (2, 2), (1, 2)]),
+            LineString([(3, 3), (4, 4)]),
+        ],
         crs=4326,
     )
     with pytest.warns(UserWarning):
