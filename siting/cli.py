@@ -71,6 +71,145 @@ def cmd_layers(args) -> int:
     return 0
 
 
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("fleet")
+    g.add_argument("--gpu", default="H100-SXM", help="GPU model (see `siting gpus`)")
+    g.add_argument("--gpus", type=int, default=50_000, help="number of GPUs")
+    g.add_argument("--utilization", type=float, help="mean load while the product lives [0-1]")
+    g.add_argument("--refresh-years", type=float, help="hardware refresh cycle [years]")
+    g = p.add_argument_group("facility")
+    g.add_argument("--cooling", default="evaporative", help="evaporative | adiabatic | dry")
+    g.add_argument("--preset", default="hyperscale", help="hyperscale | enterprise")
+    g = p.add_argument_group("commitment")
+    g.add_argument("--commitment-years", type=int, default=15, help="facility/contract life")
+    g.add_argument(
+        "--product-years", type=float, help="years until the product is shut down (default: never)"
+    )
+    g.add_argument(
+        "--after", default="idle", help="after the product: idle | retenant | power_down"
+    )
+    g.add_argument("--start-year", type=int, help="first calendar year")
+    g.add_argument("--carbon-free-share", type=float, help="contracted carbon-free share [0-1]")
+    g.add_argument("--decarbonization", type=float, help="grid intensity decline per year [0-1]")
+    g.add_argument("--price-escalation", type=float, help="electricity price change per year")
+    g.add_argument("--price-default", type=float, help="price assumed where none is known [$/MWh]")
+    g = p.add_argument_group("decision")
+    g.add_argument("--weights", help="criterion=weight,... (see `siting criteria`)")
+    g.add_argument(
+        "--exclude", action="append", default=[], help="rule, e.g. 'grid_co2_g_per_kwh > 600'"
+    )
+    g.add_argument("--force-include", action="append", default=[], help="site id kept anyway")
+
+
+def _configs(args):
+    from siting.model import Facility, Fleet, Scenario
+
+    fleet_kw = {"gpu": args.gpu, "gpus": args.gpus}
+    if args.utilization is not None:
+        fleet_kw["utilization"] = args.utilization
+    if args.refresh_years is not None:
+        fleet_kw["refresh_years"] = args.refresh_years
+    scen_kw = {
+        "commitment_years": args.commitment_years,
+        "product_years": args.product_years,
+        "after": args.after,
+    }
+    for opt, name in (
+        ("start_year", "start_year"),
+        ("carbon_free_share", "carbon_free_share"),
+        ("decarbonization", "grid_decarbonization_per_yr"),
+        ("price_escalation", "price_escalation_per_yr"),
+        ("price_default", "price_usd_per_mwh_default"),
+    ):
+        v = getattr(args, opt)
+        if v is not None:
+            scen_kw[name] = v
+    return (
+        Fleet(**fleet_kw),
+        Scenario(**scen_kw),
+        Facility(cooling=args.cooling, preset=args.preset),
+    )
+
+
+def cmd_run(args) -> int:
+    from siting import decide
+    from siting.pipeline import run, write_outputs
+
+    fleet, scenario, facility = _configs(args)
+    weights = decide.parse_weights(args.weights) if args.weights else None
+    result = run(
+        args.sites,
+        fleet,
+        scenario,
+        facility,
+        data_dir=args.data_dir,
+        weights=weights,
+        exclusions=args.exclude,
+        force_include=args.force_include or None,
+        read_options={
+            "lat": args.lat,
+            "lon": args.lon,
+            "id_column": args.id_column,
+            "crs": args.crs,
+        },
+        join_options={} if args.snap_km is None else {"snap_km": args.snap_km},
+        progress=True,
+    )
+    paths = write_outputs(result, args.out)
+    if not args.no_report:
+        from siting.report import write_report
+
+        paths.update(write_report(result, args.out, formats=tuple(args.format.split(","))))
+    _print_ranking(result, limit=args.top)
+    for p in paths.values():
+        print(f"wrote {p}")
+    return 0
+
+
+def _print_ranking(result, limit: int = 15) -> None:
+    import pandas as pd
+
+    r = result.ranked.sort_values(["rank", "site_id"], na_position="last")
+    cols = [
+        ("rank", "rank"),
+        ("site_id", "site"),
+        ("score", "score"),
+        ("water_onsite_m3", "water on-site [m3]"),
+        ("water_scarcity_weighted_m3", "scarcity-weighted [m3 eq]"),
+        ("co2_scope2_t", "scope-2 [tCO2e]"),
+        ("energy_cost_usd", "energy cost [$]"),
+        ("pue_annual", "PUE"),
+        ("status", "status"),
+    ]
+    cols = [(c, h) for c, h in cols if c in r.columns]
+    view = r[[c for c, _ in cols]].head(limit).rename(columns=dict(cols))
+    with pd.option_context("display.width", 200, "display.float_format", "{:,.3g}".format):
+        print(view.to_string(index=False))
+    if "excluded" in r.columns and r["excluded"].any():
+        print(f"{int(r['excluded'].sum())} site(s) excluded (see exclusion_reason)")
+    f = result.fleet
+    s = result.scenario
+    print(
+        f"fleet {f.gpus:,} x {f.gpu}, {s.commitment_years}-year commitment, product "
+        + ("survives" if s.product_years is None else f"shut down after {s.product_years:g} y")
+        + f", then {s.after}"
+    )
+
+
+def cmd_gpus(args) -> int:
+    from siting.model import gpu_catalog
+
+    cat = gpu_catalog()
+    cols = [c for c in cat.columns if not c.endswith("_source")]
+    print(cat[cols].to_string())
+    if args.verbose:
+        for name, row in cat.iterrows():
+            print(f"\n{name}")
+            for c in cols:
+                print(f"  {c} = {row[c]}  [{row.get(c + '_source', '')}]")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="siting", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -79,6 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_site_options(p)
     p.add_argument("--out", required=True, help="output GeoParquet path")
     p.set_defaults(func=cmd_join)
+
+    p = sub.add_parser("run", help="join, model, rank and report (the main job)")
+    _add_site_options(p)
+    _add_model_options(p)
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--format", default="html,xlsx,gpkg", help="report formats (html,pdf,xlsx,gpkg)")
+    p.add_argument("--no-report", action="store_true", help="write tables only")
+    p.add_argument("--top", type=int, default=15, help="rows of the printed ranking")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("gpus", help="list the GPU catalog")
+    p.add_argument("-v", "--verbose", action="store_true", help="show the source of every number")
+    p.set_defaults(func=cmd_gpus)
 
     p = sub.add_parser("layers", help="list the layer catalog and local availability")
     p.add_argument("--data-dir", help="extra data directory")
@@ -95,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     except SitingError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -1,0 +1,204 @@
+"""The main job, end to end: sites -> layers joined -> model -> decisions -> outputs.
+
+The CLI (``siting run``), the app and the notebooks call :func:`run`; none of them
+hold a second copy of this logic.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced, for outputs and reports.
+
+    Attributes
+    ----------
+    sites : GeoDataFrame
+        The validated input sites.
+    joined : GeoDataFrame
+        Sites with every layer column (``docs/columns.md``).
+    assessment : siting.model.Assessment
+        ``.annual`` (xarray, site x year), ``.summary`` (per-site totals),
+        ``.assumptions`` (parameter, value, unit, source).
+    ranked : GeoDataFrame
+        The summary with ``score``, ``rank``, ``excluded``, ``exclusion_reason``.
+    coverage : DataFrame
+        Sites per layer family and level.
+    weights, exclusions : the decision settings used.
+    datasets : DataFrame
+        The catalog layers that supplied values (name, vintage, source, licence, sha256).
+    """
+
+    sites: gpd.GeoDataFrame
+    joined: gpd.GeoDataFrame
+    assessment: Any
+    ranked: gpd.GeoDataFrame
+    coverage: pd.DataFrame
+    weights: dict[str, float] = field(default_factory=dict)
+    exclusions: list = field(default_factory=list)
+    datasets: pd.DataFrame | None = None
+    inputs: list[str] = field(default_factory=list)
+
+    @property
+    def fleet(self):
+        return self.assessment.fleet
+
+    @property
+    def scenario(self):
+        return self.assessment.scenario
+
+    @property
+    def facility(self):
+        return self.assessment.facility
+
+
+def used_datasets(joined: pd.DataFrame, data_dir=None) -> pd.DataFrame:
+    """Catalog rows of the layers that supplied at least one joined value."""
+    from siting.layers.catalog import load_catalog
+
+    cat = load_catalog()
+    used: set[str] = set()
+    for col in joined.columns:
+        if col.endswith("_layer") and joined[col].dtype == object:
+            used.update(v for v in joined[col].dropna().unique() if isinstance(v, str) and v)
+    rows = []
+    for lyr in cat:
+        if lyr.name not in used:
+            continue
+        try:
+            files = cat.locate(lyr, data_dir, verify=False) or {}
+        except Exception:  # noqa: BLE001 - listing only
+            files = {}
+        from siting.layers.catalog import sha256_file
+
+        rows.append(
+            {
+                "layer": lyr.name,
+                "title": lyr.title,
+                "level": lyr.level,
+                "vintage": lyr.vintage,
+                "source": lyr.source,
+                "licence": lyr.licence,
+                "citation": lyr.citation,
+                "url": lyr.urls[0] if lyr.urls else "",
+                "sha256": "; ".join(sha256_file(p) for p in files.values()),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "layer",
+            "title",
+            "level",
+            "vintage",
+            "source",
+            "licence",
+            "citation",
+            "url",
+            "sha256",
+        ],
+    )
+
+
+def run(
+    sites: str | os.PathLike | gpd.GeoDataFrame,
+    fleet=None,
+    scenario=None,
+    facility=None,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    weights: Mapping[str, float] | None = None,
+    exclusions: Sequence | None = None,
+    force_include: Sequence[str] | None = None,
+    join_options: Mapping[str, Any] | None = None,
+    read_options: Mapping[str, Any] | None = None,
+    progress: bool = False,
+) -> RunResult:
+    """Run the whole job on a sites file or table.
+
+    Parameters
+    ----------
+    sites
+        Path to a sites file, or a table already read with :func:`siting.read_sites`.
+    fleet, scenario, facility
+        :class:`siting.Fleet`, :class:`siting.Scenario`, :class:`siting.Facility`
+        (defaults: 50,000 H100-SXM, the default scenario, hyperscale evaporative).
+    data_dir
+        Extra data directory (see :mod:`siting.paths`).
+    weights
+        Criterion -> weight for the ranking (default: :data:`siting.decide.DEFAULT_WEIGHTS`).
+    exclusions
+        Exclusion rules (strings like ``"grid_co2_g_per_kwh > 600"`` or dicts).
+    force_include
+        Site ids kept whatever the exclusions say.
+    """
+    from siting import decide
+    from siting.join import join_layers
+    from siting.model import Facility, Fleet, Scenario, assess
+    from siting.sites import read_sites
+
+    def say(msg: str) -> None:
+        if progress:
+            print(msg, file=sys.stderr, flush=True)
+
+    inputs: list[str] = []
+    if isinstance(sites, (str, os.PathLike)):
+        inputs.append(str(sites))
+        say(f"[1/4] reading sites from {sites}")
+        sites = read_sites(sites, **dict(read_options or {}))
+    fleet = fleet or Fleet(gpus=50_000)
+    scenario = scenario or Scenario()
+    facility = facility or Facility()
+    say(f"[2/4] joining {len(sites)} sites to the data layers")
+    joined = join_layers(sites, data_dir=data_dir, **dict(join_options or {}))
+    say("[3/4] modelling the committed footprint")
+    assessment = assess(joined, fleet, scenario, facility)
+    say("[4/4] ranking")
+    w = dict(weights) if weights else dict(decide.DEFAULT_WEIGHTS)
+    ranked = decide.rank(
+        assessment.summary, w, exclusions=list(exclusions or []), force_include=force_include
+    )
+    return RunResult(
+        sites=sites,
+        joined=joined,
+        assessment=assessment,
+        ranked=ranked,
+        coverage=joined.attrs.get("coverage", pd.DataFrame()),
+        weights=w,
+        exclusions=list(exclusions or []),
+        datasets=used_datasets(joined, data_dir),
+        inputs=inputs,
+    )
+
+
+def write_outputs(result: RunResult, out_dir: str | os.PathLike) -> dict[str, Path]:
+    """Write ``sites.parquet`` (GeoParquet), ``sites.csv`` and ``footprint.nc`` atomically."""
+    from siting.io import write_csv, write_geoparquet
+    from siting.safe_io import atomic_write, safe_output_path
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "sites.parquet": safe_output_path(out, "sites.parquet", result.inputs),
+        "sites.csv": safe_output_path(out, "sites.csv", result.inputs),
+        "footprint.nc": safe_output_path(out, "footprint.nc", result.inputs),
+    }
+    write_geoparquet(result.ranked, paths["sites.parquet"], inputs=result.inputs)
+    write_csv(result.ranked, paths["sites.csv"], inputs=result.inputs)
+    ds = result.assessment.annual
+
+    def _nc(tmp: Path) -> None:
+        ds.to_netcdf(tmp, engine="h5netcdf")
+
+    atomic_write(paths["footprint.nc"], _nc)
+    return paths
