@@ -887,11 +887,12 @@ def footprint_arrays(
             f"has {hours.size} periods but the climate has {n_period}", field="period_hours"
         )
     n_year = scenario.commitment_years
-    g = _energy.grid_intensity_trajectory(
-        np.asarray(grid_co2_g_per_kwh, dtype=float),
-        n_year,
-        scenario.grid_decarbonization_per_yr,
-    )
+    g = np.asarray(grid_co2_g_per_kwh, dtype=float)
+    if g.ndim == 2 and g.shape[1] != n_year:
+        raise ConfigError(
+            f"a (site, year) table needs {n_year} years, got {g.shape[1]}",
+            field="grid_co2_g_per_kwh",
+        )
     ewif = np.asarray(ewif_l_per_kwh, dtype=float).reshape(-1)
     price = np.asarray(price_usd_per_mwh, dtype=float).reshape(-1)
     for name, arr in (
@@ -951,6 +952,8 @@ def footprint_arrays(
     else:
         nodes = np.linspace(deltas_year.min(), deltas_year.max(), max(int(warming_nodes), 2))
     k_fac_n, k_w_n = cooling_profile(tdb, twb, hours, facility, nodes)
+    k_fac_n = k_fac_n.astype(dtype, copy=False)
+    k_w_n = k_w_n.astype(dtype, copy=False)
     if nodes.size == 1:
         k_fac = np.broadcast_to(k_fac_n, (n, n_year))
         k_w = np.broadcast_to(k_w_n, (n, n_year))
@@ -959,30 +962,38 @@ def footprint_arrays(
     else:
         pos = np.interp(deltas_year, nodes, np.arange(nodes.size, dtype=float))
         j0 = np.minimum(np.floor(pos).astype(int), nodes.size - 2)
-        wgt = pos - j0
+        wgt = (pos - j0).astype(dtype)
         k_fac = k_fac_n[:, j0] * (1 - wgt) + k_fac_n[:, j0 + 1] * wgt
         k_w = k_w_n[:, j0] * (1 - wgt) + k_w_n[:, j0 + 1] * wgt
 
-    # --- outputs (site, year) ------------------------------------------------------
-    base = (d_mw * h_year) * q_bar  # (year,) MWh of heat-equivalent
-    fac = (k_fac * base[None, :]).astype(dtype)
-    if facility.wue_onsite_l_per_kwh is not None and facility.pue is None:
+    # --- outputs (site, year), computed in `dtype` ----------------------------------
+    base = ((d_mw * h_year) * q_bar).astype(dtype)  # (year,) MWh of heat-equivalent
+    fac = k_fac * base[None, :]
+    fixed_wue_climate_pue = facility.wue_onsite_l_per_kwh is not None and facility.pue is None
+    if fixed_wue_climate_pue:
         water_on = (
-            np.where(np.isnan(k_fac), np.nan, 1.0)
-            * (facility.wue_onsite_l_per_kwh * it_mwh)[None, :]
-        ).astype(dtype)
+            np.where(np.isnan(k_fac), dtype(np.nan), dtype(1.0))
+            * ((facility.wue_onsite_l_per_kwh * it_mwh).astype(dtype)[None, :])
+        )
     else:
-        water_on = (k_w * base[None, :]).astype(dtype)  # MWh x L/kWh = m3
+        water_on = k_w * base[None, :]  # MWh x L/kWh = m3
     water_off = fac * ewif.astype(dtype)[:, None]
-    co2 = fac * (g / 1e3).astype(dtype)
+    if g.ndim == 2:
+        co2 = fac * (g / 1e3).astype(dtype)
+    else:
+        decline = (1.0 - float(scenario.grid_decarbonization_per_yr)) ** np.arange(n_year)
+        co2 = fac * (g.astype(dtype) / dtype(1e3))[:, None]
+        co2 *= decline.astype(dtype)[None, :]
     co2_mkt = co2 * dtype(1.0 - scenario.carbon_free_share)
     esc = (1.0 + scenario.price_escalation_per_yr) ** np.arange(n_year, dtype=float)
-    cost_base = (d_mw * h_year) * q_pay * esc  # (year,)
-    cost = (k_fac * cost_base[None, :]).astype(dtype) * price.astype(dtype)[:, None]
-    it2 = np.broadcast_to(it_mwh.astype(dtype)[None, :], (n, n_year))
+    cost_base = ((d_mw * h_year) * q_pay * esc).astype(dtype)  # (year,)
+    cost = k_fac * cost_base[None, :]
+    cost *= price.astype(dtype)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        pue_y = np.where(it2 > 0, fac / it2, np.nan).astype(dtype)
-        wue_y = np.where(it2 > 0, water_on / it2, np.nan).astype(dtype)
+        inv_it = np.where(it_mwh > 0, 1.0 / it_mwh, np.nan).astype(dtype)
+    pue_y = fac * inv_it[None, :]
+    wue_y = water_on * inv_it[None, :]
+    it2 = np.broadcast_to(it_mwh.astype(dtype)[None, :], (n, n_year))
     kg_gpu = spec["embodied_kg_per_gpu"][0]
     emb = sched["purchases"] * int(fleet.gpus) * kg_gpu / 1e3
     emb_after = sched["purchases_after"] * int(fleet.gpus) * kg_gpu / 1e3
@@ -1006,9 +1017,7 @@ def footprint_arrays(
     out["after_share"] = {
         "it_energy_mwh": share_it,
         "facility_energy_mwh": share_fac,
-        "water_onsite_m3": share_fac
-        if not (facility.wue_onsite_l_per_kwh is not None and facility.pue is None)
-        else share_it,
+        "water_onsite_m3": share_it if fixed_wue_climate_pue else share_fac,
         "water_offsite_m3": share_fac,
         "co2_scope2_t": share_fac,
         "co2_scope2_market_t": share_fac,
