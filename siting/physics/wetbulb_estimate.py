@@ -1,0 +1,338 @@
+"""Offline estimate of monthly mean wet-bulb temperature from monthly climate layers.
+
+No gridded humidity climatology can be shipped offline, so the monthly mean dew point
+is estimated from monthly mean temperature, precipitation and latitude with published
+relations, then turned into a wet-bulb temperature psychrometrically at the station
+pressure of the site's elevation. Every step is vectorized over sites x months.
+
+Method (details, validation and stated accuracy in ``docs/method_climate.md``):
+
+1. Potential evapotranspiration (PET) per month by Thornthwaite (1948), with the
+   hot-month branch of Willmott, Rowe & Mintz (1985) for T >= 26.5 C and the day
+   length of FAO-56 (Allen et al. 1998, eqs. 24, 25, 34).
+2. Monthly mean diurnal temperature range (DTR) from the Hargreaves radiation
+   relation of FAO-56 eq. 50, ``Rs = kRs sqrt(Tmax - Tmin) Ra``, inverted with the
+   Angstrom relation FAO-56 eq. 35 (``Rs/Ra = a_s + b_s n/N``, a_s = 0.25, b_s = 0.50)
+   at a relative sunshine n/N = 0.5: ``DTR = ((a_s + b_s n/N) / kRs)^2`` with
+   kRs = 0.16 (interior) or 0.19 (coastal) -> 9.8 K inland, 6.9 K on coasts. The
+   spread n/N = 0.25 .. 0.75 is carried as the 1-sigma DTR range.
+3. Monthly mean minimum temperature ``Tmin = T - DTR/2``.
+4. Dew point from Tmin with the aridity correction of Kimball, Running & Nemani (1997),
+   ``Td = Tmin_K (-0.127 + 1.121 (1.003 - 1.444 EF + 12.312 EF^2 - 32.766 EF^3)
+   + 0.0006 DTR) - 273.15`` with EF = daily PET / annual precipitation (the FAO-56
+   Annex 6 advice that Tdew ~ Tmin in humid climates and lies below it in arid ones,
+   made continuous). Td is capped at the mean temperature.
+5. Wet-bulb from (T, Td, p(z)) with :func:`siting.physics.psychrometrics.wet_bulb_from_dew_point`
+   (ASHRAE 2017 Fundamentals ch. 1).
+
+The 1-sigma uncertainty combines, in quadrature, the DTR range above, the error of the
+Kimball dew point and the representativeness error of a 0.25 deg reanalysis cell for
+a point (both measured on the hourly NREL files shipped with pvlib, see constants).
+
+References
+----------
+.. [1] Thornthwaite, C. W. (1948). An approach toward a rational classification of
+   climate. Geographical Review 38(1), 55-94. doi:10.2307/210739
+.. [2] Willmott, C. J., Rowe, C. M., Mintz, Y. (1985). Climatology of the terrestrial
+   seasonal water cycle. J. Climatology 5, 589-606. doi:10.1002/joc.3370050602
+.. [3] Allen, R. G., Pereira, L. S., Raes, D., Smith, M. (1998). Crop evapotranspiration,
+   FAO Irrigation and Drainage Paper 56, FAO, Rome. Eqs. 24, 25, 34, 35, 50; Annex 6.
+.. [4] Kimball, J. S., Running, S. W., Nemani, R. (1997). An improved method for
+   estimating surface humidity from daily minimum temperature. Agricultural and
+   Forest Meteorology 85, 87-98. doi:10.1016/S0168-1923(96)02366-0
+.. [5] UNEP (1992). World Atlas of Desertification. Aridity index P/PET.
+.. [6] ASHRAE (2017). Handbook -- Fundamentals, ch. 1 (psychrometrics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from siting.physics.psychrometrics import KELVIN, pressure_from_elevation, wet_bulb_from_dew_point
+
+__all__ = [
+    "DAYS_IN_MONTH",
+    "DTR_COASTAL_K",
+    "DTR_INTERIOR_K",
+    "MonthlyWetBulb",
+    "aridity_index",
+    "day_length_hours",
+    "diurnal_range_hargreaves",
+    "estimate_monthly_wet_bulb",
+    "kimball_dew_point",
+    "thornthwaite_pet_mm",
+]
+
+#: mean days per calendar month (February 28.25 d: 365.25-day year) [d]
+DAYS_IN_MONTH = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+#: day of year of the middle of each month [d] (FAO-56 Annex 2, Table 2.5 practice)
+_MID_MONTH_DOY = np.array([15, 46, 74, 105, 135, 166, 196, 227, 258, 288, 319, 349], dtype=float)
+
+# --- Thornthwaite (1948) and Willmott et al. (1985) -------------------------------
+_TH_HEAT_BASE_C = 5.0  # C, heat index term (T/5)^1.514 (Thornthwaite 1948)
+_TH_HEAT_EXP = 1.514  # -, heat index exponent (Thornthwaite 1948)
+_TH_A3, _TH_A2, _TH_A1, _TH_A0 = 6.75e-7, -7.71e-5, 1.792e-2, 0.49239  # -, exponent a(I) (1948)
+_TH_COEF_MM = 16.0  # mm per 30-day month of 12-h days (Thornthwaite 1948)
+_TH_HOT_C = 26.5  # C, start of the hot branch (Willmott et al. 1985)
+_WI_C0, _WI_C1, _WI_C2 = -415.85, 32.24, -0.43  # mm/month, mm/month/C, mm/month/C^2 (1985)
+
+# --- FAO-56 (Allen et al. 1998) --------------------------------------------------
+_FAO_DEC_AMP = 0.409  # rad, solar declination amplitude (FAO-56 eq. 24)
+_FAO_DEC_PHASE = 1.39  # rad (FAO-56 eq. 24)
+_ANGSTROM_AS = 0.25  # -, Angstrom a_s (FAO-56 eq. 35 default)
+_ANGSTROM_BS = 0.50  # -, Angstrom b_s (FAO-56 eq. 35 default)
+_KRS_INTERIOR = 0.16  # K^-0.5, Hargreaves radiation coefficient, interior (FAO-56 eq. 50)
+_KRS_COASTAL = 0.19  # K^-0.5, Hargreaves radiation coefficient, coastal (FAO-56 eq. 50)
+#: relative sunshine n/N used for the central DTR and its 1-sigma range [-]: the middle
+#: and quartiles of the physically possible 0..1 (assumption, documented in the method)
+_SUNSHINE_MID, _SUNSHINE_LO, _SUNSHINE_HI = 0.5, 0.25, 0.75
+
+# --- Kimball et al. (1997) -------------------------------------------------------
+_KI_C0, _KI_C1 = -0.127, 1.121  # - (Kimball et al. 1997, eq. for Td)
+_KI_P0, _KI_P1, _KI_P2, _KI_P3 = 1.003, -1.444, 12.312, -32.766  # - polynomial in EF
+_KI_DTR = 0.0006  # 1/K, DTR term (Kimball et al. 1997)
+#: EF at which the Kimball cubic reaches its first minimum (d/dEF = 0 -> 0.094); beyond it
+#: the cubic turns back up, an artefact outside humid-to-arid calibration, so EF is held
+#: there (derived from the coefficients above)
+_KI_EF_MAX = 0.094
+
+# --- uncertainty terms measured on the hourly NREL files shipped with pvlib 0.16.1
+# (Greensboro NC TMY3, Sand Point AK TMY3, Miami FL TMY2; public domain), reproduced in
+# tests/test_wetbulb_validation.py::test_uncertainty_constants_from_hourly_files
+#: RMS error of the Kimball dew point given the file's own monthly Tmin, DTR [K]
+SIGMA_DEW_POINT_K = 1.9
+#: RMS difference of monthly mean dry-bulb, ERA5 0.25 deg cell vs station file [K]
+SIGMA_DRY_BULB_K = 1.4
+
+
+def day_length_hours(lat_deg, doy=_MID_MONTH_DOY):
+    """Astronomical day length N [h] (FAO-56 eqs. 24, 25, 34).
+
+    Parameters
+    ----------
+    lat_deg : array_like, shape (n,)
+        Latitude [deg].
+    doy : array_like, shape (m,)
+        Day of year [d]; default the middle of each month.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, m)
+        Day length [h].
+
+    References
+    ----------
+    .. [1] Allen et al. (1998), FAO-56, eqs. 24, 25 and 34.
+    """
+    phi = np.radians(np.asarray(lat_deg, dtype=float))[:, None]
+    dec = _FAO_DEC_AMP * np.sin(2.0 * np.pi * np.asarray(doy, dtype=float) / 365.0 - _FAO_DEC_PHASE)
+    x = np.clip(-np.tan(phi) * np.tan(dec), -1.0, 1.0)  # polar day/night clipped
+    return 24.0 / np.pi * np.arccos(x)
+
+
+def thornthwaite_pet_mm(temp_c_monthly, lat_deg):
+    """Monthly potential evapotranspiration [mm/month] by Thornthwaite (1948).
+
+    ``PET = 16 (10 T / I)^a (N / 12) (d / 30)`` for 0 < T < 26.5 C, with the heat index
+    ``I = sum((T/5)^1.514)`` and ``a = 6.75e-7 I^3 - 7.71e-5 I^2 + 1.792e-2 I + 0.49239``;
+    for T >= 26.5 C the unadjusted PET is ``-415.85 + 32.24 T - 0.43 T^2`` (Willmott et
+    al. 1985); zero for T <= 0 C.
+
+    Parameters
+    ----------
+    temp_c_monthly : array_like, shape (n, 12)
+        Monthly mean air temperature [C].
+    lat_deg : array_like, shape (n,)
+        Latitude [deg] (for the day length).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 12)
+        PET [mm per month].
+
+    References
+    ----------
+    .. [1] Thornthwaite (1948), Geogr. Rev. 38, 55-94.
+    .. [2] Willmott, Rowe & Mintz (1985), J. Climatol. 5, 589-606.
+    """
+    t = np.asarray(temp_c_monthly, dtype=float)
+    tp = np.maximum(t, 0.0)
+    heat = np.nansum((tp / _TH_HEAT_BASE_C) ** _TH_HEAT_EXP, axis=1, keepdims=True)
+    a = _TH_A3 * heat**3 + _TH_A2 * heat**2 + _TH_A1 * heat + _TH_A0
+    safe = np.where(heat > 0, heat, 1.0)
+    pe = np.where(heat > 0, _TH_COEF_MM * (10.0 * tp / safe) ** a, 0.0)
+    hot = _WI_C0 + _WI_C1 * t + _WI_C2 * t * t
+    pe = np.where(t >= _TH_HOT_C, hot, pe)
+    pe = np.where(t <= 0.0, 0.0, pe)
+    adj = day_length_hours(lat_deg) / 12.0 * DAYS_IN_MONTH / 30.0
+    out = pe * adj
+    return np.where(np.isfinite(t), out, np.nan)
+
+
+def aridity_index(precip_mm_per_yr, pet_mm_per_yr):
+    """Aridity index P/PET [-] (UNEP 1992): < 0.05 hyper-arid, < 0.2 arid, < 0.5 semi-arid.
+
+    Returns ``inf`` where PET is zero (polar) and NaN where an input is NaN.
+
+    References
+    ----------
+    .. [1] UNEP (1992). World Atlas of Desertification. Edward Arnold, London.
+    """
+    p = np.asarray(precip_mm_per_yr, dtype=float)
+    e = np.asarray(pet_mm_per_yr, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(
+            e > 0, p / np.where(e > 0, e, 1.0), np.where(np.isfinite(p), np.inf, np.nan)
+        )
+
+
+def diurnal_range_hargreaves(coastal, relative_sunshine=_SUNSHINE_MID):
+    """Mean diurnal temperature range [K] implied by FAO-56 eqs. 35 and 50.
+
+    ``DTR = ((a_s + b_s n/N) / kRs)^2`` with a_s = 0.25, b_s = 0.50 and kRs = 0.16
+    (interior) or 0.19 (coastal).
+
+    Parameters
+    ----------
+    coastal : array_like of bool
+        True where the site is near a large water body.
+    relative_sunshine : float
+        n/N [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        DTR [K].
+
+    References
+    ----------
+    .. [1] Allen et al. (1998), FAO-56, eqs. 35 and 50.
+    """
+    krs = np.where(np.asarray(coastal, dtype=bool), _KRS_COASTAL, _KRS_INTERIOR)
+    return ((_ANGSTROM_AS + _ANGSTROM_BS * relative_sunshine) / krs) ** 2
+
+
+#: central DTR inland and on coasts [K] (FAO-56 eqs. 35, 50 at n/N = 0.5)
+DTR_INTERIOR_K = float(diurnal_range_hargreaves(False))
+DTR_COASTAL_K = float(diurnal_range_hargreaves(True))
+
+
+def kimball_dew_point(tmin_c, dtr_k, ef):
+    """Dew point [C] from minimum temperature with the Kimball et al. (1997) correction.
+
+    Parameters
+    ----------
+    tmin_c : array_like
+        (Monthly mean daily) minimum temperature [C].
+    dtr_k : array_like
+        Diurnal temperature range [K].
+    ef : array_like
+        Daily PET divided by annual precipitation [(mm/d)/(mm/yr)]; held at <= 0.094.
+
+    Returns
+    -------
+    numpy.ndarray
+        Dew point [C].
+
+    References
+    ----------
+    .. [1] Kimball, Running & Nemani (1997), Agric. For. Meteorol. 85, 87-98.
+    """
+    e = np.clip(np.asarray(ef, dtype=float), 0.0, _KI_EF_MAX)
+    poly = _KI_P0 + _KI_P1 * e + _KI_P2 * e**2 + _KI_P3 * e**3
+    factor = _KI_C0 + _KI_C1 * poly + _KI_DTR * np.asarray(dtr_k, dtype=float)
+    return (np.asarray(tmin_c, dtype=float) + KELVIN) * factor - KELVIN
+
+
+@dataclass
+class MonthlyWetBulb:
+    """Result of :func:`estimate_monthly_wet_bulb` (arrays of shape (n, 12) or (n,))."""
+
+    wet_bulb_c: np.ndarray
+    dew_point_c: np.ndarray
+    wet_bulb_sd_c: np.ndarray  # (n, 12) per month
+    pet_mm: np.ndarray
+    aridity_index: np.ndarray  # (n,)
+    dtr_k: np.ndarray  # (n,)
+
+
+def _wet_bulb(t, p_ann, pet, lat, dtr, pres):
+    ef = (pet / DAYS_IN_MONTH) / np.where(p_ann > 0, p_ann, np.nan)
+    ef = np.where(np.isfinite(ef), ef, _KI_EF_MAX)  # no precipitation: driest case
+    td = np.minimum(kimball_dew_point(t - dtr / 2.0, dtr, ef), t)
+    return wet_bulb_from_dew_point(t, td, pres), td
+
+
+def estimate_monthly_wet_bulb(
+    dry_bulb_c_monthly,
+    precip_mm_monthly,
+    lat_deg,
+    elevation_m,
+    coastal,
+) -> MonthlyWetBulb:
+    """Monthly mean wet-bulb [C] and its 1-sigma uncertainty from monthly climate.
+
+    Parameters
+    ----------
+    dry_bulb_c_monthly : array_like, shape (n, 12)
+        Monthly mean dry-bulb [C].
+    precip_mm_monthly : array_like, shape (n, 12)
+        Monthly precipitation [mm/month].
+    lat_deg : array_like, shape (n,)
+        Latitude [deg].
+    elevation_m : array_like, shape (n,)
+        Elevation [m] (station pressure by the standard atmosphere; NaN -> 0 m).
+    coastal : array_like of bool, shape (n,)
+        Site near a large water body (FAO-56 eq. 50 kRs = 0.19).
+
+    Returns
+    -------
+    MonthlyWetBulb
+        Wet-bulb, dew point, 1-sigma wet-bulb uncertainty per month, PET, aridity
+        index and the DTR used.
+
+    References
+    ----------
+    .. [1] Allen et al. (1998) FAO-56; Kimball et al. (1997); Thornthwaite (1948);
+       ASHRAE (2017) Fundamentals ch. 1. See the module docstring.
+    """
+    t = np.asarray(dry_bulb_c_monthly, dtype=float)
+    p = np.asarray(precip_mm_monthly, dtype=float)
+    lat = np.asarray(lat_deg, dtype=float)
+    z = np.nan_to_num(np.asarray(elevation_m, dtype=float), nan=0.0)
+    coast = np.asarray(coastal, dtype=bool)
+    p_ann = np.nansum(p, axis=1, keepdims=True)
+    p_ann = np.where(np.isfinite(p).any(axis=1, keepdims=True), p_ann, np.nan)
+    pet = thornthwaite_pet_mm(t, lat)
+    pres = pressure_from_elevation(z)[:, None]
+    dtr = diurnal_range_hargreaves(coast)[:, None]
+    wb, td = _wet_bulb(t, p_ann, pet, lat, dtr, pres)
+
+    # 1-sigma terms, each a central difference over the +-1 sigma input range
+    dtr_lo = diurnal_range_hargreaves(coast, _SUNSHINE_LO)[:, None]
+    dtr_hi = diurnal_range_hargreaves(coast, _SUNSHINE_HI)[:, None]
+    s_dtr = 0.5 * np.abs(
+        _wet_bulb(t, p_ann, pet, lat, dtr_hi, pres)[0]
+        - _wet_bulb(t, p_ann, pet, lat, dtr_lo, pres)[0]
+    )
+    s_td = 0.5 * np.abs(
+        wet_bulb_from_dew_point(t, np.minimum(td + SIGMA_DEW_POINT_K, t), pres)
+        - wet_bulb_from_dew_point(t, td - SIGMA_DEW_POINT_K, pres)
+    )
+    t_hi, t_lo = t + SIGMA_DRY_BULB_K, t - SIGMA_DRY_BULB_K
+    s_t = 0.5 * np.abs(
+        _wet_bulb(t_hi, p_ann, thornthwaite_pet_mm(t_hi, lat), lat, dtr, pres)[0]
+        - _wet_bulb(t_lo, p_ann, thornthwaite_pet_mm(t_lo, lat), lat, dtr, pres)[0]
+    )
+    sd = np.sqrt(s_dtr**2 + s_td**2 + s_t**2)
+    ai = aridity_index(p_ann[:, 0], np.nansum(pet, axis=1))
+    return MonthlyWetBulb(
+        wet_bulb_c=wb,
+        dew_point_c=td,
+        wet_bulb_sd_c=sd,
+        pet_mm=pet,
+        aridity_index=np.where(np.isfinite(t).all(axis=1), ai, np.nan),
+        dtr_k=dtr[:, 0],
+    )
