@@ -1485,10 +1485,16 @@ def assess(
         "status",
         "reason",
     ]
+    geom_name = summary.geometry.name if summary._geometry_column_name in summary else None
+    crs = summary.crs if geom_name is not None else None
     keep = [c for c in summary.columns if c not in new]
-    summary = summary[keep].copy()
+    summary = pd.DataFrame(summary[keep]).copy()
     for c in order:
         summary[c] = new[c]
+    if geom_name is not None:
+        summary = gpd.GeoDataFrame(summary, geometry=geom_name, crs=crs)
+    else:
+        summary = gpd.GeoDataFrame(summary)
     return Assessment(
         annual=annual,
         summary=summary,
