@@ -331,3 +331,51 @@ def test_cli_data_commands(cache, server, monkeypatch, capsys):
 
     args = ap.parse_args(["data", "build"])
     assert args.func(args) == 0
+
+
+def make_tar_gz(members: dict[str, bytes], symlink: tuple[str, str] | None = None) -> bytes:
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+        if symlink:
+            info = tarfile.TarInfo(symlink[0])
+            info.type = tarfile.SYMTYPE
+            info.linkname = symlink[1]
+            t.addfile(info)
+    return buf.getvalue()
+
+
+def test_tar_gz_member_extracted_and_symlink_refused(tmp_path, cache, server):
+    data = EIA_CSV.read_bytes()
+    good = make_tar_gz({"pkg-0.3/data/eia.csv": data})
+    server.routes["/sdist/pkg-0.3.tar.gz"] = good
+    extra = '[layer.fetch.members]\n"pkg-0.3/data/eia.csv" = "t-tar/eia.csv"'
+    url = f"{server.url}/sdist/pkg-0.3.tar.gz"
+    cat = catalog(tmp_path, layer_toml("t_tar", url, [("t-tar/eia.csv", sha(data))], extra))
+    fetch("t_tar", catalog=cat, progress=False)
+    assert (cache / "t-tar" / "eia.csv").read_bytes() == data
+
+    evil = make_tar_gz({"pkg-0.3/data/eia.csv": data}, symlink=("pkg-0.3/link", "/etc/passwd"))
+    server.routes["/sdist/evil.tar.gz"] = evil
+    url = f"{server.url}/sdist/evil.tar.gz"
+    cat = catalog(tmp_path, layer_toml("t_tar_evil", url, [("t-tar2/eia.csv", None)], extra))
+    with pytest.raises(LayerError, match="archive refused"):
+        fetch("t_tar_evil", catalog=cat, progress=False, retries=0)
+    assert not (cache / "t-tar2").exists()
+
+
+def test_member_checked_against_catalog_sha(tmp_path, cache, server):
+    data = EIA_CSV.read_bytes()
+    archive = make_zip({"eia.csv": data + b"extra\n"})
+    server.routes["/a.zip"] = archive
+    extra = '[layer.fetch.members]\n"eia.csv" = "t-m/eia.csv"'
+    url = f"{server.url}/a.zip"
+    cat = catalog(tmp_path, layer_toml("t_m", url, [("t-m/eia.csv", sha(data))], extra))
+    with pytest.raises(ChecksumError, match="nothing was installed"):
+        fetch("t_m", catalog=cat, progress=False, retries=0)
+    assert cache_files(cache) == []
