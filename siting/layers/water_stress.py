@@ -360,7 +360,7 @@ def decode_bws(table: pd.DataFrame) -> pd.DataFrame:
     nodata |= np.isnan(raw) & np.isnan(score) & np.isnan(cat)
     arid = ~nodata & (cat == AQ_ARID_CAT)
     exhausted = ~nodata & ~arid & (raw == AQ_SUPPLY_EXHAUSTED)
-    negative = ~nodata & ~arid & (raw < 0)
+    negative = ~arid & (raw < 0) & (raw != AQ_NO_DATA)
 
     out_raw = raw.copy()
     out_raw[nodata | arid | exhausted | negative] = np.nan
@@ -379,15 +379,15 @@ def decode_bws(table: pd.DataFrame) -> pd.DataFrame:
     neg_txt = pd.Series(raw[negative]).map("{:g}".format).to_numpy(object)
     note[negative] = "negative raw value " + neg_txt + " is not a stress ratio (not used)"
     neg_nocat = negative & np.isnan(out_cat)
-    note[neg_nocat] = note[neg_nocat] + "; no score: treated as no data"
+    note[neg_nocat] = note[neg_nocat] + "; no score or category (-9999): no data"
     present = ~np.isnan(out_cat)
     return pd.DataFrame(
         {
             "bws_raw": out_raw,
             "bws_score": out_score,
             "bws_cat": out_cat,
-            "bws_label": out_label,
-            "bws_note": note,
+            "bws_label": pd.Series(out_label, index=table.index, dtype=object),
+            "bws_note": pd.Series(note, index=table.index, dtype=object),
             "present": present,
         },
         index=table.index,
@@ -816,6 +816,7 @@ def _join_bws(lon, lat, iso3, idx, ctx) -> pd.DataFrame:
             hit = m.index >= 0
             row = np.where(hit, m.index, 0)
             pf = pd.to_numeric(gdf["pfaf_id"], errors="coerce").fillna(-1).to_numpy(np.int64)
+            pf[pf < 0] = int(AQ_NO_DATA)
             pfaf[hit] = pf[row[hit]]
             ok = todo & hit & dec["present"].to_numpy()[row]
             raw[ok] = dec["bws_raw"].to_numpy(float)[row[ok]]
@@ -827,9 +828,12 @@ def _join_bws(lon, lat, iso3, idx, ctx) -> pd.DataFrame:
             ctx.count("bws", "basin", lyr.name, int(ok.sum()))
             miss = hit & ~ok
             pf_txt = pd.Series(pfaf).astype(str).to_numpy(object)
-            prov.loc[miss, "bws_reason"] = (
-                "Aqueduct 4.0 basin pfaf_id " + pf_txt[miss] + ": " + note[miss]
+            where = np.where(
+                pfaf == int(AQ_NO_DATA),
+                "Aqueduct 4.0 polygon without a sub-basin (pfaf_id -9999)",
+                "Aqueduct 4.0 basin pfaf_id " + pf_txt,
             )
+            prov.loc[miss, "bws_reason"] = where[miss] + ": " + note[miss]
             prov.loc[~hit, "bws_reason"] = (
                 f"not within {ctx.snap_km:g} km of any Aqueduct 4.0 polygon ({lyr.name})"
             )
@@ -857,12 +861,12 @@ def _join_bws(lon, lat, iso3, idx, ctx) -> pd.DataFrame:
             "bws_score": score,
             "bws_cat": cat,
             "bws_label": _str_col(label, idx),
-            "bws_pfaf_id": pd.array(np.where(pfaf >= 0, pfaf, 0), dtype="Int64"),
+            "bws_pfaf_id": pd.array(np.where(pfaf > 0, pfaf, 0), dtype="Int64"),
             "bws_note": _str_col(note, idx),
         },
         index=idx,
     )
-    out.loc[pfaf < 0, "bws_pfaf_id"] = pd.NA
+    out.loc[pfaf <= 0, "bws_pfaf_id"] = pd.NA
     return pd.concat([out, prov], axis=1)
 
 
