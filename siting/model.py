@@ -511,9 +511,9 @@ class Facility:
         return {k: v[0] for k, v in self.parameters().items()}
 
     @property
-    def fixed(self) -> bool:
-        """True when a fixed PUE replaces the climate model."""
-        return self.pue is not None
+    def uses_climate(self) -> bool:
+        """False when both PUE and WUE are fixed, so the climate plays no part."""
+        return not (self.pue is not None and self.wue_onsite_l_per_kwh is not None)
 
     def heat_coefficients(self) -> tuple[float, float]:
         """``(a, b)`` of the heat released per design kW: ``heat = a L + b``.
@@ -535,10 +535,10 @@ class Facility:
         tdb = np.asarray(dry_bulb_c)
         twb = np.asarray(wet_bulb_c)
         v = self._values()
+        if not self.uses_climate:
+            ones = np.ones(np.broadcast(tdb, twb).shape)
+            return ones, ones * (self.wue_onsite_l_per_kwh / self.pue)
         if self.cooling == "evaporative":
-            if self.pue is not None and self.wue_onsite_l_per_kwh is not None:
-                ones = np.ones(np.broadcast(tdb, twb).shape)
-                return ones, ones * (self.wue_onsite_l_per_kwh / self.pue)
             plant = _pue.evaporative_plant(
                 twb,
                 chw_supply_c=v["chw_supply_c"],
@@ -589,8 +589,6 @@ class Facility:
             per_heat = np.where(np.isnan(tdb), np.nan, 0.0) + 0.0 * one_plus_c
         if self.pue is not None:
             one_plus_c = np.where(np.isnan(one_plus_c), np.nan, 1.0)
-            if self.wue_onsite_l_per_kwh is not None:
-                per_heat = np.full(one_plus_c.shape, self.wue_onsite_l_per_kwh / self.pue)
         elif self.wue_onsite_l_per_kwh is not None:
             per_heat = np.full(one_plus_c.shape, np.nan)  # replaced in cooling_profile
         return one_plus_c, per_heat
@@ -778,10 +776,14 @@ def cooling_profile(
         idx = first[s : s + chunk_rows]
         a = tdb[idx].astype(float)
         b = twb[idx].astype(float)
+        gap = (np.isnan(a).any(axis=1) | np.isnan(b).any(axis=1))[:, None]
         for j, d in enumerate(deltas):
             one_plus_c, w = facility.period_terms(a + d, b + d)
             k_fac_u[s : s + idx.size, j] = one_plus_c @ hw
             k_w_u[s : s + idx.size, j] = w @ hw
+        if facility.uses_climate:  # a gap in either series makes the site's climate unknown
+            k_fac_u[s : s + idx.size] = np.where(gap, np.nan, k_fac_u[s : s + idx.size])
+            k_w_u[s : s + idx.size] = np.where(gap, np.nan, k_w_u[s : s + idx.size])
     if facility.wue_onsite_l_per_kwh is not None and facility.pue is None:
         # fixed WUE per IT kWh with a climate PUE: water per unit heat = WUE * L / heat,
         # handled in footprint_arrays; flag with NaN-free placeholder here.
@@ -1176,7 +1178,14 @@ def _reasons(
 
 
 def _assumptions(fleet: Fleet, facility: Facility, scenario: Scenario, ewif_level) -> pd.DataFrame:
-    rows = [("gpu", fleet.gpu, "-", "user override" if fleet.gpu != "H100-SXM" else "assumption")]
+    rows = [
+        (
+            "gpu",
+            fleet.gpu,
+            "-",
+            "user override" if fleet.gpu != "H100-SXM" else "assumption (default)",
+        )
+    ]
     rows.append(("gpus", int(fleet.gpus), "GPUs", "user override"))
     rows.append(
         (
@@ -1206,8 +1215,22 @@ def _assumptions(fleet: Fleet, facility: Facility, scenario: Scenario, ewif_leve
     }
     for name, (value, source) in fleet.spec.items():
         rows.append((name, value, units[name], source))
-    rows.append(("cooling", facility.cooling, "-", "user override"))
-    rows.append(("preset", facility.preset, "-", "user override"))
+    rows.append(
+        (
+            "cooling",
+            facility.cooling,
+            "-",
+            "assumption (default)" if facility.cooling == "evaporative" else "user override",
+        )
+    )
+    rows.append(
+        (
+            "preset",
+            facility.preset,
+            "-",
+            "assumption (default)" if facility.preset == "hyperscale" else "user override",
+        )
+    )
     rows.append(
         (
             "water_model",
@@ -1448,7 +1471,7 @@ def assess(
     else:
         lvl = np.where(price_assumed, "assumption", "layer").astype(object)
     new["price_level"] = lvl
-    climate_used = not (facility.pue is not None and facility.wue_onsite_l_per_kwh is not None)
+    climate_used = facility.uses_climate
     n_dry = np.isnan(tdb).sum(axis=1)
     n_wet = np.isnan(twb).sum(axis=1)
     reason = _reasons(n_dry, n_wet, grid_missing, tdb.shape[1], climate_used)

@@ -449,3 +449,37 @@ def test_gpu_hour_intensities_rise_when_product_dies_early():
     ).summary
     assert short.loc[0, "water_l_per_gpu_hour"] > long.loc[0, "water_l_per_gpu_hour"]
     assert short.loc[0, "co2_kg_per_gpu_hour"] > long.loc[0, "co2_kg_per_gpu_hour"]
+
+
+def test_fixed_wue_with_climate_pue():
+    df = site_table(2)
+    df.loc[1, "dry_bulb_c_m05"] = np.nan
+    a = assess(df, Fleet(gpus=100), Scenario(), Facility(wue_onsite_l_per_kwh=0.5))
+    ds = a.annual.isel(site=0)
+    np.testing.assert_allclose(ds["water_onsite_m3"], 0.5 * ds["it_energy_mwh"], rtol=1e-6)
+    assert float(ds["pue"][0]) > 1.0
+    assert np.isnan(a.summary.loc[1, "water_onsite_m3"])
+    assert a.summary.loc[1, "status"] == "incomplete"
+
+
+def test_assumptions_mark_defaults_and_overrides():
+    a = assess(
+        site_table(1), Fleet(gpus=100, utilization=0.5), Scenario(), Facility(approach_c=3.0)
+    )
+    t = a.assumptions.set_index("parameter")
+    assert t.loc["utilization", "source"] == "user override"
+    assert t.loc["approach_c", "source"] == "user override"
+    assert "Lei & Masanet" in t.loc["range_c", "source"]
+    assert "Google" in t.loc["fan_pump_fraction", "source"]
+    assert "DGX H100" in t.loc["system_w_per_gpu", "source"]
+    assert t.loc["warming_c_per_decade", "source"].startswith("assumption")
+
+
+def test_fixed_pue_and_wue_need_no_climate():
+    df = site_table(1, "temperate")
+    df["dry_bulb_c_m01"] = np.nan
+    s = assess(
+        df, Fleet(gpus=10), Scenario(), Facility(cooling="dry", pue=1.3, wue_onsite_l_per_kwh=0.0)
+    ).summary
+    assert s.loc[0, "status"] == "ok"
+    assert s.loc[0, "pue_annual"] == pytest.approx(1.3, rel=1e-6)
