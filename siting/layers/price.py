@@ -88,7 +88,7 @@ EIA_COLUMNS = (
 #: campuses fall in bigger bands, which Eurostat reports for fewer countries.
 EUROSTAT_BAND = "MWH20000-69999"
 #: Bands tried, in order, where a country reports nothing in :data:`EUROSTAT_BAND`:
-#: the next larger, then the next smaller band (Regulation (EU) 2016/1952, Annex II).
+#: the next larger, then the next smaller band (bands of Regulation (EU) 2016/1952).
 EUROSTAT_FALLBACK_BANDS = ("MWH70000-149999", "MWH2000-19999")
 #: Number of latest semesters with a value averaged per country (two = about a year).
 EUROSTAT_SEMESTERS = 2
