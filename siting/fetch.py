@@ -13,10 +13,16 @@ Schema of ``[layer.fetch]`` (see ``docs/data_fetch.md``)::
     sha256 = "64 hex digits"          # optional: sha256 of the downloaded bytes
     filename = "dir/file.ext"         # optional: where the download is kept (cache-relative)
     build = "package.module:function" # optional: converter, see below
-    extract_to = "dir"                # optional: archive extracted whole under this dir
+    build_from = "dir/file"           # optional: cache-relative path handed to build
+    extract_to = "dir"                # optional (alias unpack_to): archive unpacked here
+    archive = "zip"                   # optional: "zip" or "tar", checked against the file
     note = "text shown with errors"   # optional: e.g. how to get an API key
     [layer.fetch.members]             # optional: archive member -> cache-relative path
     "folder/in/archive.csv" = "my-dataset/file.csv"
+
+``members`` may instead be a list of member names or folder prefixes ending in ``/``
+(``members = ["Aq40/GDB/x.gdb/"]``): those members are extracted under ``extract_to``
+keeping their archive paths.
 
 Rules:
 
@@ -30,9 +36,10 @@ Rules:
   a ``..`` component, or is a link or device; members are extracted to a temporary
   directory, checked against the catalog sha256, then moved into place.
 * ``build(fetched, out_dir) -> list[Path]``: ``fetched`` maps cache-relative paths of
-  the download and extracted members to local paths; the converter writes under
-  ``out_dir`` (a temporary directory that mirrors the cache root; its files are moved
-  into the cache when it returns).
+  the download and extracted members to local paths (with ``build_from``: the local
+  path of that file or folder instead); the converter writes under ``out_dir`` (a
+  temporary directory that mirrors the cache root; its files are moved into the cache
+  when it returns).
 * Nothing unverified ever lands at a catalog path: a corrupted download raises
   :class:`siting.errors.ChecksumError` and leaves the cache as it was.
 * ``SITING_FETCH_BASE_URL`` (or ``base_url=``) replaces scheme and host of every URL
@@ -78,7 +85,21 @@ MANIFEST_DIR = "_fetch"
 DEFAULT_RETRIES = 3
 #: seconds without data after which a download attempt fails (requests timeout)
 DOWNLOAD_TIMEOUT_S = 120
-FETCH_KEYS = frozenset({"url", "sha256", "filename", "members", "build", "extract_to", "note"})
+FETCH_KEYS = frozenset(
+    {
+        "url",
+        "sha256",
+        "filename",
+        "members",
+        "build",
+        "build_from",
+        "extract_to",
+        "unpack_to",
+        "archive",
+        "note",
+    }
+)
+ARCHIVE_KINDS = ("zip", "tar")
 _ENV_RE = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _HEX = frozenset("0123456789abcdef")
 
@@ -92,9 +113,19 @@ class FetchSpec:
     sha256: str | None = None
     filename: str = ""
     members: dict[str, str] = field(default_factory=dict)
+    member_prefixes: tuple[str, ...] = ()
     extract_to: str | None = None
     build: str | None = None
+    build_from: str | None = None
+    archive: str | None = None
     note: str = ""
+
+    @property
+    def is_archive(self) -> bool:
+        """Whether the download is unpacked."""
+        return bool(
+            self.members or self.member_prefixes or self.extract_to is not None or self.archive
+        )
 
     @property
     def env_vars(self) -> list[str]:
@@ -156,27 +187,55 @@ def fetch_spec(layer: Layer) -> FetchSpec:
         sha = str(sha).lower()
         if len(sha) != 64 or not set(sha) <= _HEX:
             raise LayerError(f"layer '{layer.name}': [layer.fetch] sha256 is not 64 hex digits")
+    if "extract_to" in raw and "unpack_to" in raw:
+        raise LayerError(f"layer '{layer.name}': give extract_to or unpack_to, not both")
+    extract_to = raw.get("extract_to", raw.get("unpack_to"))
+    if extract_to is not None:
+        extract_to = _safe_rel(extract_to, what="extract_to", layer=layer.name)
     members_raw = raw.get("members") or {}
-    if not isinstance(members_raw, dict):
+    members: dict[str, str] = {}
+    prefixes: tuple[str, ...] = ()
+    if isinstance(members_raw, dict):
+        members = {
+            str(k): _safe_rel(v, what="member destination", layer=layer.name)
+            for k, v in members_raw.items()
+        }
+    elif isinstance(members_raw, list) and all(isinstance(m, str) for m in members_raw):
+        prefixes = tuple(members_raw)
+        if extract_to is None:
+            raise LayerError(
+                f"layer '{layer.name}': a list of members needs extract_to (or unpack_to)"
+            )
+    else:
         raise LayerError(
-            f"layer '{layer.name}': [layer.fetch] members must be a table "
-            "(archive member = cache-relative path)"
+            f"layer '{layer.name}': [layer.fetch] members must be a table (archive member = "
+            "cache-relative path) or a list of member names / folder prefixes ending in '/'"
         )
-    members = {
-        str(k): _safe_rel(v, what="member destination", layer=layer.name)
-        for k, v in members_raw.items()
-    }
+    archive = raw.get("archive")
+    if archive is not None and archive not in ARCHIVE_KINDS:
+        raise LayerError(
+            f"layer '{layer.name}': [layer.fetch] archive must be one of {ARCHIVE_KINDS}"
+        )
     build = raw.get("build")
     if build is not None and ":" not in str(build):
         raise LayerError(
             f"layer '{layer.name}': [layer.fetch] build must be 'module:function', got '{build}'"
         )
-    extract_to = raw.get("extract_to")
-    if extract_to is not None:
-        extract_to = _safe_rel(extract_to, what="extract_to", layer=layer.name)
+    build_from = raw.get("build_from")
+    if build_from is not None:
+        if not build:
+            raise LayerError(f"layer '{layer.name}': build_from without build")
+        build_from = _safe_rel(build_from, what="build_from", layer=layer.name)
     filename = raw.get("filename")
     if filename is None:
-        direct = len(layer.files) == 1 and not members and not build and extract_to is None
+        direct = (
+            len(layer.files) == 1
+            and not members
+            and not prefixes
+            and not build
+            and extract_to is None
+            and archive is None
+        )
         if direct:
             filename = layer.files[0].path
         else:
@@ -192,8 +251,11 @@ def fetch_spec(layer: Layer) -> FetchSpec:
         sha256=sha,
         filename=filename,
         members=members,
+        member_prefixes=prefixes,
         extract_to=extract_to,
         build=str(build) if build else None,
+        build_from=build_from,
+        archive=archive,
         note=str(raw.get("note", "")),
     )
 
@@ -380,7 +442,23 @@ def _extract_plan(spec: FetchSpec, names: list[str], archive: Path) -> dict[str,
                 file=str(archive),
             )
         return dict(spec.members)
-    assert spec.extract_to is not None
+    if spec.member_prefixes:
+        picked = []
+        for pre in spec.member_prefixes:
+            hit = [n for n in names if n == pre or (pre.endswith("/") and n.startswith(pre))]
+            if not hit:
+                raise LayerError(
+                    f"layer '{spec.layer}': archive has no member or folder '{pre}'; it holds "
+                    f"e.g. {names[:10]}",
+                    file=str(archive),
+                )
+            picked.extend(hit)
+        names = list(dict.fromkeys(picked))
+    if spec.extract_to is None:
+        raise LayerError(
+            f"layer '{spec.layer}': an archive needs members (a table) or extract_to",
+            file=str(archive),
+        )
     return {n: f"{spec.extract_to}/{PurePosixPath(n).as_posix()}" for n in names}
 
 
@@ -533,8 +611,14 @@ def fetch(
                 quiet,
             )
         staged: dict[str, Path] = {}
-        if spec.members or spec.extract_to is not None:
-            _, names = _archive_entries(staged_download)
+        if spec.is_archive:
+            kind, names = _archive_entries(staged_download)
+            if spec.archive and kind != spec.archive:
+                raise LayerError(
+                    f"layer '{layer.name}': the download is a {kind} archive, the catalog "
+                    f"says {spec.archive}",
+                    file=str(staged_download),
+                )
             plan = _extract_plan(spec, names, staged_download)
             staged.update(_extract(staged_download, plan, work / "tree"))
         staged[spec.filename] = staged_download
@@ -621,11 +705,20 @@ def build(
                 f"run `siting data fetch {name} --force`",
                 file=str(root),
             )
+        source: dict[str, Path] | Path = fetched
+        if spec.build_from is not None:
+            source = root / spec.build_from
+            if not source.exists():
+                raise LayerError(
+                    f"layer '{name}': build_from '{spec.build_from}' is not in the cache; "
+                    f"run `siting data fetch {name} --force`",
+                    file=str(root),
+                )
         mod, _, fn = spec.build.partition(":")
         func = getattr(import_module(mod), fn)
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=root))
         try:
-            func(fetched, tmp)
+            func(source, tmp)
             staged = {
                 p.relative_to(tmp).as_posix(): p for p in sorted(tmp.rglob("*")) if p.is_file()
             }

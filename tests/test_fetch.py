@@ -379,3 +379,40 @@ def test_member_checked_against_catalog_sha(tmp_path, cache, server):
     with pytest.raises(ChecksumError, match="nothing was installed"):
         fetch("t_m", catalog=cat, progress=False, retries=0)
     assert cache_files(cache) == []
+
+
+def test_list_members_unpack_to_and_build_from(tmp_path, cache, server):
+    """The list form of members (folder prefixes) with unpack_to, and build_from."""
+    resp = EIA_JSON.read_bytes()
+    archive = make_zip({"dl/api/resp.json": resp, "dl/api/other.txt": b"x", "dl/skip.txt": b"y"})
+    server.routes["/bundle.zip"] = archive
+    extra = "\n".join(
+        [
+            'archive = "zip"',
+            'unpack_to = "t-unpack"',
+            'members = ["dl/api/"]',
+            'build = "siting.layers.price:build_eia_api"',
+            'build_from = "t-unpack/dl/api/resp.json"',
+        ]
+    )
+    out = "eia-api-v2/eia_industrial_price_by_state.csv"
+    url = f"{server.url}/bundle.zip"
+    cat = catalog(tmp_path, layer_toml("t_list", url, [(out, None)], extra))
+    got = fetch("t_list", catalog=cat, progress=False)
+    assert got[out] == cache / out
+    files = cache_files(cache)
+    assert "t-unpack/dl/api/resp.json" in files and "t-unpack/dl/api/other.txt" in files
+    assert "t-unpack/dl/skip.txt" not in files
+    assert cat.locate("t_list")[out] == cache / out
+
+    wrong = extra.replace('archive = "zip"', 'archive = "tar"')
+    cat = catalog(tmp_path, layer_toml("t_kind", url, [("t-k/x.csv", None)], wrong))
+    with pytest.raises(LayerError, match="zip archive"):
+        fetch("t_kind", catalog=cat, progress=False, retries=0)
+
+
+def test_every_shipped_fetch_table_is_valid():
+    for lyr in load_catalog():
+        if lyr.fetch:
+            spec = fetch_spec(lyr)
+            assert spec.url.startswith("https://")

@@ -240,7 +240,7 @@ def _eia_table(path_str: str, _mtime: int) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def build_eia_api(fetched: dict[str, Path], out_dir: Path) -> list[Path]:
+def build_eia_api(fetched: dict[str, Path] | str | Path, out_dir: Path) -> list[Path]:
     """Fetch converter: EIA API v2 JSON response -> CSV with the API's field names.
 
     The JSON response echoes the request (it may hold the API key); the CSV keeps
@@ -250,8 +250,8 @@ def build_eia_api(fetched: dict[str, Path], out_dir: Path) -> list[Path]:
     Parameters
     ----------
     fetched
-        ``{cache-relative path: local path}`` of the downloaded files; the ``.json``
-        file is converted.
+        ``{cache-relative path: local path}`` of the downloaded files (the ``.json``
+        file is converted), or the path of the JSON response itself.
     out_dir
         Directory that mirrors the cache root; the catalog file
         ``eia-api-v2/eia_industrial_price_by_state.csv`` is written under it.
@@ -261,6 +261,8 @@ def build_eia_api(fetched: dict[str, Path], out_dir: Path) -> list[Path]:
     list of Path
         The files written.
     """
+    if isinstance(fetched, str | Path):
+        fetched = {Path(fetched).name: Path(fetched)}
     src = [p for p in fetched.values() if Path(p).suffix.lower() == ".json"]
     if not src:
         raise LayerError(f"no EIA API JSON response among the fetched files {sorted(fetched)}")
