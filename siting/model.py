@@ -1082,9 +1082,20 @@ def _climate_from_columns(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.
             "climate=",
             field=missing[0],
         )
-    tdb = df[dry_cols].to_numpy(dtype=np.float32, na_value=np.nan)
-    twb = df[wet_cols].to_numpy(dtype=np.float32, na_value=np.nan)
-    return tdb, twb, MONTHLY_HOURS.copy()
+    return _numeric_block(df, dry_cols), _numeric_block(df, wet_cols), MONTHLY_HOURS.copy()
+
+
+def _numeric_block(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """Columns as a float32 matrix; text and +-inf become NaN (a gap with a reason)."""
+    block = df[cols]
+    if not all(pd.api.types.is_numeric_dtype(t) for t in block.dtypes):
+        block = block.apply(pd.to_numeric, errors="coerce")
+    out = block.to_numpy(dtype=np.float32, na_value=np.nan)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        out = np.array(out, copy=True)  # pandas may hand out a read-only view
+        out[bad] = np.nan
+    return out
 
 
 def _climate_from_dataset(climate, df: pd.DataFrame, site_ids: np.ndarray):
@@ -1115,11 +1126,11 @@ def _climate_from_dataset(climate, df: pd.DataFrame, site_ids: np.ndarray):
             f"site table has {len(df)}",
             field="site",
         )
-    return (
-        np.asarray(dry.values, dtype=np.float32),
-        np.asarray(wet.values, dtype=np.float32),
-        hours,
-    )
+    tdb = np.array(dry.values, dtype=np.float32)
+    twb = np.array(wet.values, dtype=np.float32)
+    tdb[~np.isfinite(tdb)] = np.nan
+    twb[~np.isfinite(twb)] = np.nan
+    return tdb, twb, hours
 
 
 def _ewif_for_sites(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -1371,7 +1382,8 @@ def assess(
             )
         grid_missing = ~np.all(np.isfinite(grid), axis=1)
     else:
-        grid = pd.to_numeric(df["grid_co2_g_per_kwh"], errors="coerce").to_numpy(dtype=float)
+        grid = pd.to_numeric(df["grid_co2_g_per_kwh"], errors="coerce").to_numpy(dtype=float).copy()
+        grid[~np.isfinite(grid) | (grid < 0)] = np.nan
         grid_missing = ~np.isfinite(grid)
     ewif, ewif_level = _ewif_for_sites(df)
     if "price_usd_per_mwh" in df.columns:

@@ -483,3 +483,17 @@ def test_fixed_pue_and_wue_need_no_climate():
     ).summary
     assert s.loc[0, "status"] == "ok"
     assert s.loc[0, "pue_annual"] == pytest.approx(1.3, rel=1e-6)
+
+
+def test_text_and_infinite_inputs_become_gaps_with_reasons():
+    df = site_table(3)
+    df["dry_bulb_c_m02"] = df["dry_bulb_c_m02"].astype(object)
+    df.loc[0, "dry_bulb_c_m02"] = "n/a"
+    df.loc[1, "wet_bulb_c_m05"] = np.inf
+    df["grid_co2_g_per_kwh"] = df["grid_co2_g_per_kwh"].astype(object)
+    df.loc[2, "grid_co2_g_per_kwh"] = "unknown"
+    s = assess(df, Fleet(gpus=10), Scenario()).summary
+    assert list(s["status"]) == ["incomplete"] * 3
+    assert "dry_bulb_c in 1 of 12" in s.loc[0, "reason"]
+    assert "wet_bulb_c in 1 of 12" in s.loc[1, "reason"]
+    assert "grid_co2_g_per_kwh" in s.loc[2, "reason"]
