@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from siting.errors import ConfigError, LayerError
 from siting.model import (
@@ -497,3 +499,50 @@ def test_text_and_infinite_inputs_become_gaps_with_reasons():
     assert "dry_bulb_c in 1 of 12" in s.loc[0, "reason"]
     assert "wet_bulb_c in 1 of 12" in s.loc[1, "reason"]
     assert "grid_co2_g_per_kwh" in s.loc[2, "reason"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    gpu=st.sampled_from(["A100-SXM", "H100-SXM", "B200", "GB200-NVL72", "MI300X"]),
+    utilization=st.floats(0.0, 1.0),
+    refresh=st.floats(1.0, 8.0),
+    commitment=st.integers(1, 20),
+    product_share=st.one_of(st.none(), st.floats(0.05, 1.0)),
+    after=st.sampled_from(["idle", "retenant", "power_down"]),
+    cooling=st.sampled_from(["evaporative", "adiabatic", "dry"]),
+    preset=st.sampled_from(["hyperscale", "enterprise"]),
+    climate=st.sampled_from(["temperate", "hot"]),
+    top=st.floats(0.0, 1.0),
+    cfe=st.floats(0.0, 1.0),
+)
+def test_invariants_over_random_configurations(
+    gpu, utilization, refresh, commitment, product_share, after, cooling, preset, climate, top, cfe
+):
+    product = None if product_share is None else product_share * commitment
+    a = assess(
+        site_table(1, climate),
+        Fleet(gpu=gpu, gpus=100, utilization=utilization, refresh_years=refresh),
+        Scenario(
+            commitment_years=commitment,
+            product_years=product,
+            after=after,
+            take_or_pay_fraction=top,
+            carbon_free_share=cfe,
+        ),
+        Facility(cooling=cooling, preset=preset),
+    )
+    ds = a.annual.isel(site=0)
+    it = ds["it_energy_mwh"].values
+    fac = ds["facility_energy_mwh"].values
+    assert np.all(fac >= it * (1 - 1e-6))  # PUE >= 1 and energy conserved
+    assert np.all(ds["water_onsite_m3"].values >= 0)
+    assert np.all(ds["co2_scope2_market_t"].values <= ds["co2_scope2_t"].values * (1 + 1e-6))
+    s = a.summary.iloc[0]
+    for name in SUMMARY_NAMES:
+        if name in ("pue_annual", "wue_onsite_l_per_kwh"):
+            continue
+        assert -1e-6 <= s[f"{name}_after_product"] <= s[name] * (1 + 1e-6) + 1e-6
+    if product is None:
+        assert s["facility_energy_mwh_after_product"] == 0.0
+    if cooling == "dry":
+        assert s["water_onsite_m3"] == 0.0
