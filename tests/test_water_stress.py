@@ -384,3 +384,35 @@ def test_catalog_entries():
     described = {v.name for lyr in cat for v in lyr.variables if v.description}
     for col in ("aware_cf", "water_scarcity_factor", "bws_raw", "sdg642_water_stress_pct"):
         assert col in described
+
+
+# ------------------------------------------------------------------ fetch + build (local)
+def test_fetch_aqueduct40_from_local_server_builds_compact(tmp_path, monkeypatch):
+    """`siting data fetch aqueduct40` against a local server serving the fixture as WRI's zip."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from siting.fetch import fetch
+
+    srv = tmp_path / "srv" / "aqueduct"
+    srv.mkdir(parents=True)
+    with zipfile.ZipFile(srv / "aqueduct-4-0-water-risk-data.zip", "w") as zf:
+        for f in GDB.iterdir():
+            zf.write(f, f"Aqueduct40_waterrisk_download_Y2023M07D05/GDB/{GDB.name}/{f.name}")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(srv.parent))
+    handler.log_message = lambda *a, **k: None
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SITING_CACHE_DIR", str(cache))
+    try:
+        got = fetch("aqueduct40", progress=False, base_url=f"http://127.0.0.1:{httpd.server_port}")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert ws.AQUEDUCT_COMPACT in got
+    j = joined(points=POINTS[:2])
+    assert j.loc["phoenix", "bws_layer"] == "aqueduct40"
+    assert j.loc["phoenix", "bws_cat"] == 4 and j.loc["dublin", "bws_cat"] == 0
