@@ -384,3 +384,13 @@ def test_assess_model_bad_targets(real):
     with pytest.raises(ConfigError) as e:
         m(sites, {"product_years": 12.0})
     assert e.value.field == "product_years"
+
+
+def test_assess_model_default_inputs_follow_its_scenario(real):
+    sites, fleet, scen, fac = real  # 10-year commitment
+    m = decide.assess_model(fleet, scen, fac)
+    t = decide.tornado(m, sites, output="co2_scope2_t")
+    assert t.loc[t["input"] == "product_years", "high"].unique().tolist() == [10.0]
+    dry = decide.assess_model(fleet, scen, type(fac)(cooling="dry"))
+    names = set(decide.tornado(dry, sites, output="water_onsite_m3")["input"])
+    assert "cycles_of_concentration" not in names and "wet_bulb_error_sd" in names

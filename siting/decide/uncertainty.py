@@ -400,6 +400,15 @@ def _validate_inputs(inputs: Sequence[UncertainInput]) -> list[UncertainInput]:
     return inputs
 
 
+def _default_for(model: Model, sites: pd.DataFrame) -> list[UncertainInput]:
+    """Default inputs for a model: its scenario and facility when it carries them."""
+    return default_inputs(
+        scenario=getattr(model, "scenario", None),
+        facility=getattr(model, "facility", None),
+        sites=sites,
+    )
+
+
 def _is_vectorized(model: Model, vectorized: bool | None) -> bool:
     return bool(getattr(model, "vectorized", False)) if vectorized is None else bool(vectorized)
 
@@ -472,7 +481,8 @@ def monte_carlo(
     sites
         Site table passed to the model (needs ``site_id``).
     inputs
-        Uncertain inputs; default :func:`default_inputs` (``sites`` given).
+        Uncertain inputs; default :func:`default_inputs` for ``sites`` and, when the
+        model carries them (:func:`assess_model`), its scenario and facility.
     n_draws
         Number of draws (>= 1).
     seed
@@ -512,7 +522,7 @@ def monte_carlo(
         )
     ids = _site_ids(sites)
     n = len(ids)
-    inputs = _validate_inputs(default_inputs(sites=sites) if inputs is None else inputs)
+    inputs = _validate_inputs(_default_for(model, sites) if inputs is None else inputs)
     vec = _is_vectorized(model, vectorized)
     crit = CRITERIA if criteria is None else criteria
     w = normalize_weights(weights, crit) if weights is not None else None
@@ -687,7 +697,7 @@ def tornado(
     """
     ids = _site_ids(sites)
     n = len(ids)
-    inputs = _validate_inputs(default_inputs(sites=sites) if inputs is None else inputs)
+    inputs = _validate_inputs(_default_for(model, sites) if inputs is None else inputs)
     vec = _is_vectorized(model, vectorized)
     base = _run_one(model, sites, {}, vec, output, ids)
     k = len(inputs)
@@ -771,9 +781,10 @@ def assess_model(
     Returns
     -------
     callable
-        ``model(sites, params)`` returning ``Assessment.summary``. A value in ``params``
-        replaces the field with :func:`dataclasses.replace`, so the model's own
-        validation applies (a ConfigError names the field).
+        ``model(sites, params)`` returning ``Assessment.summary``; it carries ``fleet``,
+        ``facility`` and ``scenario`` attributes (used for the default inputs). A value
+        in ``params`` replaces the field with :func:`dataclasses.replace`, so the
+        model's own validation applies (a ConfigError names the field).
     """
     from siting import model as m
 
@@ -842,4 +853,5 @@ def assess_model(
 
     run.vectorized = False  # type: ignore[attr-defined]
     run.targets = tg  # type: ignore[attr-defined]
+    run.fleet, run.facility, run.scenario = fleet, facility, scenario  # type: ignore[attr-defined]
     return run
