@@ -586,11 +586,12 @@ class Facility:
                 fan_pump_fraction=v["fan_pump_fraction"],
             )
             one_plus_c = 1.0 + plant["cooling_kw_per_kw_heat"]
-            per_heat = np.where(np.isnan(tdb), np.nan, 0.0) + 0.0 * one_plus_c
+            per_heat = np.where(np.isnan(one_plus_c), np.nan, 0.0)
         if self.pue is not None:
             one_plus_c = np.where(np.isnan(one_plus_c), np.nan, 1.0)
         elif self.wue_onsite_l_per_kwh is not None:
-            per_heat = np.full(one_plus_c.shape, np.nan)  # replaced in cooling_profile
+            # fixed WUE per IT kWh: footprint_arrays takes water = WUE x IT energy
+            per_heat = np.where(np.isnan(one_plus_c), np.nan, 0.0)
         return one_plus_c, per_heat
 
 
@@ -784,10 +785,6 @@ def cooling_profile(
         if facility.uses_climate:  # a gap in either series makes the site's climate unknown
             k_fac_u[s : s + idx.size] = np.where(gap, np.nan, k_fac_u[s : s + idx.size])
             k_w_u[s : s + idx.size] = np.where(gap, np.nan, k_w_u[s : s + idx.size])
-    if facility.wue_onsite_l_per_kwh is not None and facility.pue is None:
-        # fixed WUE per IT kWh with a climate PUE: water per unit heat = WUE * L / heat,
-        # handled in footprint_arrays; flag with NaN-free placeholder here.
-        k_w_u[:] = np.where(np.isnan(k_fac_u), np.nan, 0.0)
     if n == nu and np.array_equal(first, np.arange(n)):
         return k_fac_u, k_w_u
     return k_fac_u[inv], k_w_u[inv]
