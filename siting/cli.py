@@ -236,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="extra data directory")
     p.add_argument("-v", "--verbose", action="store_true", help="show files, checksums, URLs")
     p.set_defaults(func=cmd_layers)
+
+    from siting.fetch import add_cli as add_data_cli
+
+    add_data_cli(sub)
     return ap
 
 

@@ -153,7 +153,7 @@ def test_duplicate_ids_listed(tmp_path):
 
 @pytest.mark.parametrize(
     "content,match",
-    [(b"", "empty"), (b"lat,lon\n", "no rows"), (b"\x00\x01\x02garbage", "")],
+    [(b"", "empty"), (b"lat,lon\n", "no rows"), (b"\x00\x01\x02garbage", None)],
 )
 def test_unreadable_or_empty_files(tmp_path, content, match):
     p = write(tmp_path, "s.csv", content, mode="wb")
