@@ -17,8 +17,6 @@ SUFFIXES = ("layer", "level", "vintage", "reason")
 VALUE_FAMILY: dict[str, str] = {
     "country_iso3": "boundary",
     "country_name": "boundary",
-    "region_code": "boundary",
-    "region_name": "boundary",
     "grid_co2_g_per_kwh": "grid",
     "aware_cf": "aware",
     "water_scarcity_factor": "aware",
@@ -56,6 +54,9 @@ def set_source(
 
 def source_of(row: pd.Series, column: str) -> str:
     """Human-readable source of ``row[column]`` (layer, level, vintage or reason)."""
+    if column in ("region_code", "region_name"):
+        layer = row.get("region_layer", "")
+        return f"{layer} (admin1)" if layer else "missing: no first-level region layer covers it"
     fam = VALUE_FAMILY.get(column)
     if fam is None:
         for f in ("climate", "grid", "price", "aware", "bws", "sdg642", "boundary"):

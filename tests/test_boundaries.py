@@ -108,3 +108,12 @@ def test_user_column_never_overwritten():
         j = join_layers(from_frame(df), families=("boundary",))
     assert j.loc[0, "input_country_iso3"] == "XXX"
     assert j.loc[0, "country_iso3"] == "FRA"
+
+
+def test_region_provenance_names_the_region_layer():
+    from siting.provenance import source_of
+
+    j = joined([("wv", 38.35, -81.63), ("paris", 48.8566, 2.3522)])
+    assert source_of(j.loc["wv"], "region_code") == "us_ca_admin1 (admin1)"
+    assert source_of(j.loc["wv"], "country_iso3").startswith("ne_admin0_50m (country")
+    assert source_of(j.loc["paris"], "region_code").startswith("missing")
