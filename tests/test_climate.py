@@ -364,3 +364,15 @@ def test_fetch_tmyx_checksum_mismatch_keeps_cache_clean(http_dir, tmp_path):
     assert not any(p.suffix == ".zip" for p in cache.rglob("*"))
     # a good download afterwards works
     assert climate.fetch_tmyx(f"{http_dir}/{ZIP.name}", cache_dir=cache).is_file()
+
+
+def test_elevation_same_cells_as_pvlib_lookup_altitude():
+    from pvlib.location import lookup_altitude
+
+    rng = np.random.default_rng(7)
+    lat = rng.uniform(-80, 80, 200)
+    lon = rng.uniform(-179.9, 179.9, 200)
+    elev, _ = climate.elevation_m(lat, lon, load_catalog().locate("elevation_pvlib"))
+    ref = np.array([lookup_altitude(a, b) for a, b in zip(lat, lon, strict=True)])
+    # pvlib returns 0 m for "no data" (sea) cells, the layer NaN
+    np.testing.assert_allclose(np.nan_to_num(elev, nan=0.0), ref)

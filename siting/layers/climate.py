@@ -532,7 +532,7 @@ def nearest_stations(lat, lon, stations: pd.DataFrame, k: int = 1) -> pd.DataFra
     """
     lat = np.asarray(lat, dtype=float)
     lon = np.asarray(lon, dtype=float)
-    tree = _station_tree(id(stations), stations)
+    tree = _station_tree(stations)
     ok = np.isfinite(lat) & np.isfinite(lon)
     n = lat.size
     pts = _unit_vectors(np.where(ok, lat, 0.0), np.where(ok, lon, 0.0))
@@ -551,19 +551,13 @@ def nearest_stations(lat, lon, stations: pd.DataFrame, k: int = 1) -> pd.DataFra
     return out
 
 
-_TREES: dict[int, object] = {}
-
-
-def _station_tree(key: int, stations: pd.DataFrame):
+def _station_tree(stations: pd.DataFrame):
     from scipy.spatial import cKDTree
 
-    tree = _TREES.get(key)
-    if tree is None or tree.n != len(stations):
-        tree = cKDTree(
-            _unit_vectors(stations["lat"].to_numpy(float), stations["lon"].to_numpy(float))
-        )
-        _TREES[key] = tree
-    return tree
+    # ~20,000 stations: building the tree takes milliseconds, so it is built per call
+    lat = stations["lat"].to_numpy(float)
+    lon = stations["lon"].to_numpy(float)
+    return cKDTree(_unit_vectors(lat, lon))
 
 
 def read_ashrae_reference(files: dict[str, Path]) -> pd.DataFrame:
