@@ -1,0 +1,850 @@
+"""Screen millions of candidate sites: chunked on one machine, or on a Dask cluster.
+
+Both paths run the *same* per-chunk function, :func:`screen_chunk` (join every layer
+family with :func:`siting.join.join_layers`, then :func:`siting.model.assess`), and the
+same global ranking (:func:`siting.decide.rank`), so they give identical results.
+
+One machine (:func:`screen`)
+    Sites are processed in chunks of ``chunk_size`` rows. Each chunk's full result
+    (every joined column and model total) is streamed to a temporary Parquet file with
+    ``pyarrow.parquet.ParquetWriter``; only a small decision table (site id, the
+    weighted criteria, the columns the exclusion rules read) stays in memory. Ranking
+    needs global min-max normalisation, so it runs once after the chunk pass on that
+    small table; a second streaming pass copies the temporary file row group by row
+    group into the final GeoParquet, adding ``score``, ``rank``, ``excluded``,
+    ``exclusion_reason``, ``rank_note`` and ``norm_*``. Peak memory is bounded by one
+    chunk plus the decision table.
+
+Climate once per climate cell (``climate_cell_deg``, default 0.25 degree: the ERA5 grid)
+    The climate family (and its monthly wet-bulb estimate, by far the most expensive
+    layer) is evaluated once per cell of the climate grid, at the cell centre, where
+    the ERA5 bilinear sample equals the grid value, and gathered to every site in the
+    cell; the model then finds identical climate rows and computes the PUE/WUE profile
+    once per cell (:func:`siting.model.cooling_profile` deduplicates). Cells whose
+    centre has no complete climate (a coastal cell whose centre is at sea) fall back to
+    per-site climate for their sites. A cache carries computed cells across chunks.
+    ``climate_cell_deg=None`` computes climate per site, exactly as
+    :func:`siting.join.join_layers`. The column ``climate_at`` says which
+    (``cell_centre`` or ``site``).
+
+Beyond one machine (:func:`screen_dask`)
+    The site table becomes a ``dask_geopandas`` GeoDataFrame, spatially partitioned by
+    Hilbert distance (``spatial_shuffle``), and ``map_partitions`` runs
+    :func:`screen_chunk` on the workers (each worker process keeps its own layer
+    indexes and climate-cell cache). The decision table is gathered and ranked on the
+    client; partitions are then streamed to the same GeoParquet writer. The cluster is
+    the one at ``scheduler_address`` or ``SITING_DASK_SCHEDULER``, else a
+    ``LocalCluster``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import shapely
+
+from siting.errors import ConfigError, OutputError
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_CLIMATE_CELL_DEG",
+    "ScreenResult",
+    "decision_columns",
+    "screen",
+    "screen_chunk",
+    "screen_dask",
+]
+
+#: Sites per chunk on one machine (about 1 GB of intermediate tables per 250k sites).
+DEFAULT_CHUNK_SIZE = 250_000
+#: Climate cell [degrees]: the ERA5 0.25-degree grid of the embedded climate layer
+#: (cell centres at multiples of 0.25 degree; Hersbach et al. 2020, QJRMS 146:1999).
+DEFAULT_CLIMATE_CELL_DEG = 0.25
+#: Families joined before and after climate, in :data:`siting.join.JOINERS` order.
+_BEFORE_CLIMATE = ("boundary", "grid", "water")
+_AFTER_CLIMATE = ("price",)
+RANK_COLUMNS = ("score", "rank", "excluded", "exclusion_reason", "rank_note")
+_ROW = "_screen_row"
+
+
+@dataclass
+class ScreenResult:
+    """What a screening run produced.
+
+    Attributes
+    ----------
+    path : Path
+        The GeoParquet file: one row per site, every joined column, the model totals,
+        ``score``, ``rank``, ``excluded``, ``exclusion_reason``, ``rank_note``,
+        ``norm_*``.
+    ranked : DataFrame
+        The decision table sorted by rank (``site_id``, criteria, rank columns).
+    coverage : DataFrame
+        Sites per layer family and level (from the ``{family}_level`` columns).
+    assumptions : DataFrame
+        The model's parameter table (parameter, value, unit, source).
+    timings : dict
+        Wall time per stage [s].
+    n_sites : int
+    climate_cells : int
+        Climate cells evaluated (0 with per-site climate).
+    """
+
+    path: Path
+    ranked: pd.DataFrame
+    coverage: pd.DataFrame
+    assumptions: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+    n_sites: int = 0
+    climate_cells: int = 0
+
+
+# ----------------------------------------------------------------------------- climate
+class _ClimateCache:
+    """Climate columns per climate cell, computed once per process (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.frames: list[pd.DataFrame] = []
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.table: pd.DataFrame | None = None
+        self.lock = threading.Lock()
+
+    def get(self, keys: np.ndarray) -> tuple[np.ndarray, pd.DataFrame | None]:
+        """Positions of ``keys`` in the table (-1 missing) and the table."""
+        if self.table is None:
+            return np.full(keys.size, -1, dtype=np.int64), None
+        pos = pd.Index(self.keys).get_indexer(keys)
+        return pos.astype(np.int64), self.table
+
+    def add(self, keys: np.ndarray, frame: pd.DataFrame) -> None:
+        with self.lock:
+            known = np.isin(keys, self.keys)
+            if known.all():
+                return
+            frame = frame.loc[~known]
+            self.keys = np.concatenate([self.keys, keys[~known]])
+            self.frames.append(frame.reset_index(drop=True))
+            self.table = pd.concat(self.frames, ignore_index=True)
+            self.frames = [self.table]
+
+
+_CACHES: dict[tuple, _ClimateCache] = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_for(key: tuple) -> _ClimateCache:
+    with _CACHES_LOCK:
+        if key not in _CACHES:
+            _CACHES[key] = _ClimateCache()
+        return _CACHES[key]
+
+
+def climate_cell_keys(lat: np.ndarray, lon: np.ndarray, cell_deg: float) -> np.ndarray:
+    """Integer key of the climate cell nearest to each point.
+
+    Cell centres lie at multiples of ``cell_deg`` (the ERA5 grid for 0.25); the key is
+    ``row * ncol + col`` with ``row = round((90 - lat) / cell_deg)`` and ``col =
+    round((lon + 180) / cell_deg) mod ncol``.
+    """
+    ncol = int(round(360.0 / cell_deg))
+    row = np.rint((90.0 - np.asarray(lat, dtype=float)) / cell_deg).astype(np.int64)
+    col = np.rint((np.asarray(lon, dtype=float) + 180.0) / cell_deg).astype(np.int64) % ncol
+    return row * ncol + col
+
+
+def _cell_centres(keys: np.ndarray, cell_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    ncol = int(round(360.0 / cell_deg))
+    row, col = np.divmod(keys, ncol)
+    lat = 90.0 - row * cell_deg
+    lon = col * cell_deg - 180.0
+    return lat, lon
+
+
+def _climate_complete(frame: pd.DataFrame) -> np.ndarray:
+    cols = [c for c in frame.columns if c.startswith(("dry_bulb_c_m", "wet_bulb_c_m"))]
+    if not cols:
+        return np.zeros(len(frame), dtype=bool)
+    return np.isfinite(frame[cols].to_numpy(dtype=float, na_value=np.nan)).all(axis=1)
+
+
+def _join_climate_by_cell(
+    joined: gpd.GeoDataFrame,
+    *,
+    cell_deg: float,
+    data_dir,
+    catalog,
+    join_options: Mapping[str, Any],
+) -> pd.DataFrame:
+    """Climate columns for ``joined`` computed at climate-cell centres (see module doc)."""
+    from siting.join import join_layers
+
+    lat = joined["lat"].to_numpy(float)
+    lon = joined["lon"].to_numpy(float)
+    keys = climate_cell_keys(lat, lon, cell_deg)
+    cache = _cache_for((str(data_dir), float(cell_deg), repr(sorted(join_options.items()))))
+    pos, table = cache.get(keys)
+    need = np.unique(keys[pos < 0])
+    if need.size:
+        clat, clon = _cell_centres(need, cell_deg)
+        centres = gpd.GeoDataFrame(
+            {"site_id": need.astype(str), "lat": clat, "lon": clon},
+            geometry=shapely.points(clon, clat),
+            crs="EPSG:4326",
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cj = join_layers(
+                centres,
+                data_dir=data_dir,
+                families=("climate",),
+                catalog=catalog,
+                **dict(join_options),
+            )
+        cols = [c for c in cj.columns if c not in centres.columns]
+        cache.add(need, pd.DataFrame(cj[cols]))
+        pos, table = cache.get(keys)
+    clim = table.iloc[pos].reset_index(drop=True)
+    clim.index = joined.index
+    clim["climate_at"] = "cell_centre"
+    # cells without a complete climate at their centre (e.g. centre at sea): per site
+    bad = ~_climate_complete(clim)
+    if bad.any():
+        sub = joined.loc[bad, ["site_id", "lat", "lon", joined.geometry.name]]
+        sub = gpd.GeoDataFrame(sub, geometry=joined.geometry.name, crs=joined.crs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sj = join_layers(
+                sub, data_dir=data_dir, families=("climate",), catalog=catalog, **join_options
+            )
+        for c in clim.columns:
+            if c in sj.columns:
+                clim.loc[bad, c] = sj[c].to_numpy()
+        clim.loc[bad, "climate_at"] = "site"
+    return clim
+
+
+# ----------------------------------------------------------------------------- one chunk
+def screen_chunk(
+    sites: gpd.GeoDataFrame,
+    fleet=None,
+    scenario=None,
+    facility=None,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    climate_cell_deg: float | None = DEFAULT_CLIMATE_CELL_DEG,
+    join_options: Mapping[str, Any] | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Join every layer and assess the fleet for one chunk of sites.
+
+    Parameters
+    ----------
+    sites
+        Sites (``site_id``, ``lat``, ``lon``, Point geometry in EPSG:4326).
+    fleet, scenario, facility
+        Model configuration (defaults as in :func:`siting.pipeline.run`).
+    data_dir
+        Extra data directory.
+    climate_cell_deg
+        Climate computed once per cell of this size [degrees] (None: per site).
+    join_options
+        Options passed to :func:`siting.join.join_layers`.
+
+    Returns
+    -------
+    summary, assumptions
+        ``Assessment.summary`` (same rows and order as ``sites``; with ``climate_at``)
+        and ``Assessment.assumptions``.
+    """
+    from siting.join import join_layers
+    from siting.layers.catalog import load_catalog
+    from siting.model import Facility, Fleet, Scenario, assess
+
+    fleet = fleet if fleet is not None else Fleet(gpus=50_000)
+    scenario = scenario if scenario is not None else Scenario()
+    facility = facility if facility is not None else Facility()
+    opts = dict(join_options or {})
+    catalog = load_catalog()
+    per_site = (
+        climate_cell_deg is None or "weather_file" in sites.columns or "weather_files" in opts
+    )
+    if per_site:
+        joined = join_layers(sites, data_dir=data_dir, catalog=catalog, **opts)
+        joined["climate_at"] = "site"
+    else:
+        joined = join_layers(
+            sites, data_dir=data_dir, families=_BEFORE_CLIMATE, catalog=catalog, **opts
+        )
+        clim = _join_climate_by_cell(
+            joined,
+            cell_deg=float(climate_cell_deg),
+            data_dir=data_dir,
+            catalog=catalog,
+            join_options=opts,
+        )
+        joined = pd.concat([joined, clim], axis=1)
+        joined = gpd.GeoDataFrame(joined, geometry=sites.geometry.name, crs=sites.crs)
+        joined = join_layers(
+            joined, data_dir=data_dir, families=_AFTER_CLIMATE, catalog=catalog, **opts
+        )
+    result = assess(joined, fleet, scenario, facility)
+    return result.summary, result.assumptions
+
+
+# ----------------------------------------------------------------------------- decisions
+def decision_columns(
+    columns: Sequence[str], weights=None, exclusions=None, criteria=None
+) -> list[str]:
+    """Columns of the summary that :func:`siting.decide.rank` needs.
+
+    ``site_id``, each weighted criterion's column (or the columns it is derived
+    from), the columns read by the exclusion rules and ``reason``.
+    """
+    from siting.decide.exclude import ExclusionSpec
+    from siting.decide.rank import CRITERIA, DEFAULT_WEIGHTS, normalize_weights, resolve_criteria
+
+    crit = CRITERIA if criteria is None else criteria
+    w = normalize_weights(DEFAULT_WEIGHTS if weights is None else weights, crit)
+    want = ["site_id"]
+    for c in resolve_criteria(w, crit):
+        want.extend([c.column] if c.column in columns else list(c.requires) or [c.column])
+    want.extend(ExclusionSpec.from_any(exclusions).columns)
+    want.append("reason")
+    cols = set(columns)
+    return [c for c in dict.fromkeys(want) if c in cols]
+
+
+def _rank_table(decision: pd.DataFrame, weights, exclusions, force_include) -> pd.DataFrame:
+    from siting.decide import rank
+
+    return rank(decision, weights, exclusions, force_include=force_include)
+
+
+# ----------------------------------------------------------------------------- arrow io
+def _to_arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
+    """A summary chunk as an Arrow table; geometry as WKB (GeoParquet encoding)."""
+    data = pd.DataFrame(df)
+    geom = None
+    if "geometry" in data.columns:
+        g = data["geometry"]
+        if len(g) and isinstance(g.iloc[0], bytes | bytearray):
+            geom = pa.array(g.to_numpy(object), type=pa.binary())
+        else:
+            geom = pa.array(shapely.to_wkb(np.asarray(g.values, dtype=object)), type=pa.binary())
+        data = data.drop(columns="geometry")
+    try:
+        table = pa.Table.from_pandas(data, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # an object column mixing text with other types: store its values as text
+        for c in data.columns:
+            if data[c].dtype == object:
+                try:
+                    pa.array(data[c].to_numpy(object), from_pandas=True)
+                except (pa.ArrowInvalid, pa.ArrowTypeError):
+                    v = data[c]
+                    data[c] = v.where(v.isna(), v.astype(str))
+        table = pa.Table.from_pandas(data, preserve_index=False)
+    if geom is not None:
+        table = table.append_column("geometry", geom)
+    # columns entirely missing in this chunk: typed as string (object columns hold text)
+    fields = [
+        pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
+    ]
+    table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
+    if schema is not None:
+        if table.schema.names != schema.names:
+            table = table.select(schema.names)
+        table = table.cast(schema)
+    return table
+
+
+def _geo_metadata(bbox: list[float]) -> bytes:
+    from pyproj import CRS
+
+    meta = {
+        "version": "1.0.0",
+        "primary_column": "geometry",
+        "columns": {
+            "geometry": {
+                "encoding": "WKB",
+                "geometry_types": ["Point"],
+                "crs": CRS.from_epsg(4326).to_json_dict(),
+                "bbox": bbox,
+            }
+        },
+    }
+    return json.dumps(meta).encode()
+
+
+class _Pass1:
+    """First pass: stream chunk tables to a temporary Parquet file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.writer: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None
+        self.bbox = [np.inf, np.inf, -np.inf, -np.inf]
+        self.rows = 0
+
+    def write(self, summary: pd.DataFrame) -> None:
+        table = _to_arrow(summary, self.schema)
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="none")
+        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        lon = summary["lon"].to_numpy(float)
+        lat = summary["lat"].to_numpy(float)
+        if lon.size and np.isfinite(lon).any():
+            self.bbox = [
+                min(self.bbox[0], float(np.nanmin(lon))),
+                min(self.bbox[1], float(np.nanmin(lat))),
+                max(self.bbox[2], float(np.nanmax(lon))),
+                max(self.bbox[3], float(np.nanmax(lat))),
+            ]
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _rank_arrays(ranked: pd.DataFrame, n: int) -> dict[str, pa.Array]:
+    """Rank columns in the original row order (``_ROW``), as Arrow arrays."""
+    order = np.argsort(ranked[_ROW].to_numpy(np.int64), kind="stable")
+    r = ranked.iloc[order]
+    if len(r) != n:
+        raise OutputError(f"internal: ranked {len(r)} of {n} sites")
+    cols = list(RANK_COLUMNS) + [c for c in r.columns if c.startswith("norm_")]
+    out = {}
+    for c in cols:
+        s = r[c]
+        if c == "rank":
+            vals = s.astype("Int64")
+            out[c] = pa.array(
+                vals.to_numpy("int64", na_value=0), pa.int64(), mask=vals.isna().to_numpy()
+            )
+        elif c == "excluded":
+            out[c] = pa.array(s.to_numpy(bool), pa.bool_())
+        elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            out[c] = pa.array(s.astype(object).where(s.notna(), None).to_numpy(), pa.string())
+        else:
+            out[c] = pa.array(s.to_numpy("float64"), pa.float64())
+    return out
+
+
+def _finish(
+    tmp: Path,
+    out: Path,
+    ranked: pd.DataFrame,
+    bbox: list[float],
+    rows: int,
+) -> None:
+    """Second pass: copy row groups adding the rank columns, write GeoParquet atomically."""
+    arrays = _rank_arrays(ranked, rows)
+    pf = pq.ParquetFile(tmp)
+    base = pf.schema_arrow
+    fields = [f for f in base if f.name != _ROW]
+    fields += [pa.field(k, v.type) for k, v in arrays.items()]
+    meta = dict(base.metadata or {})
+    meta.pop(b"pandas", None)
+    meta[b"geo"] = _geo_metadata(bbox)
+    schema = pa.schema(fields, metadata=meta)
+    part = out.with_name(f".{out.name}.part")
+    offset = 0
+    with pq.ParquetWriter(part, schema, compression="zstd", compression_level=1) as w:
+        for i in range(pf.num_row_groups):
+            t = pf.read_row_group(i)
+            k = t.num_rows
+            if _ROW in t.column_names:
+                t = t.drop_columns([_ROW])
+            for name, arr in arrays.items():
+                t = t.append_column(name, arr.slice(offset, k))
+            offset += k
+            w.write_table(t.cast(schema), row_group_size=max(k, 1))
+    os.replace(part, out)
+
+
+# ----------------------------------------------------------------------------- driver
+def _check_out(out) -> Path:
+    if out is None:
+        raise ConfigError("give the output GeoParquet path (out=...)", field="out")
+    p = Path(out)
+    if p.suffix.lower() not in (".parquet", ".geoparquet", ".pq"):
+        raise ConfigError(f"output must be a .parquet file, got '{p.name}'", field="out")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def _chunks(n: int, size: int) -> Iterator[slice]:
+    for s in range(0, n, size):
+        yield slice(s, min(s + size, n))
+
+
+def _coverage(counts: list[pd.DataFrame], n: int) -> pd.DataFrame:
+    if not counts:
+        return pd.DataFrame(columns=["family", "level", "sites", "share"])
+    df = pd.concat(counts).groupby(["family", "level"], as_index=False)["sites"].sum()
+    df["share"] = df["sites"] / max(n, 1)
+    return df
+
+
+def _prepare_sites(sites) -> gpd.GeoDataFrame:
+    from siting.sites import from_frame, read_sites
+
+    if isinstance(sites, str | os.PathLike):
+        return read_sites(sites)
+    if not isinstance(sites, pd.DataFrame):
+        raise ConfigError("sites must be a path or a (Geo)DataFrame", field="sites")
+    if isinstance(sites, gpd.GeoDataFrame) and {"site_id", "lat", "lon"} <= set(sites.columns):
+        if not sites["site_id"].is_unique:
+            raise ConfigError("site_id values must be unique", field="site_id")
+        return sites
+    return from_frame(sites)
+
+
+def screen(
+    sites,
+    fleet=None,
+    scenario=None,
+    *,
+    facility=None,
+    out: str | os.PathLike | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    data_dir: str | os.PathLike | None = None,
+    weights: Mapping[str, float] | str | None = None,
+    exclusions=None,
+    force_include: Sequence[str] | None = None,
+    climate_cell_deg: float | None = DEFAULT_CLIMATE_CELL_DEG,
+    join_options: Mapping[str, Any] | None = None,
+    progress: bool = True,
+) -> ScreenResult:
+    """Join, model and rank any number of sites in chunks, writing GeoParquet.
+
+    Parameters
+    ----------
+    sites
+        Sites file or table (e.g. :func:`siting.grid.generate_grid`).
+    fleet, scenario, facility
+        Model configuration (defaults: 50,000 H100-SXM, the default scenario,
+        hyperscale evaporative facility).
+    out
+        Output ``.parquet`` path (GeoParquet 1.0, WKB points, EPSG:4326), one row per
+        site in input order.
+    chunk_size
+        Sites per chunk (bounds memory).
+    data_dir
+        Extra data directory.
+    weights, exclusions, force_include
+        As in :func:`siting.decide.rank`.
+    climate_cell_deg
+        Climate computed once per cell of this size [degrees] (default: the ERA5 0.25
+        degree grid); ``None`` computes it per site (slower, as ``join_layers``).
+    join_options
+        Passed to :func:`siting.join.join_layers`.
+    progress
+        Show a progress bar (tqdm) on stderr.
+
+    Returns
+    -------
+    ScreenResult
+    """
+    from tqdm.auto import tqdm
+
+    out_path = _check_out(out)
+    if not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
+        raise ConfigError(f"chunk_size must be a positive integer, got {chunk_size}")
+    t0 = time.perf_counter()
+    sites = _prepare_sites(sites)
+    n = len(sites)
+    timings = {"read": time.perf_counter() - t0}
+    tmp = out_path.with_name(f".{out_path.name}.pass1")
+    writer = _Pass1(tmp)
+    decisions: list[pd.DataFrame] = []
+    cover: list[pd.DataFrame] = []
+    dcols: list[str] | None = None
+    assumptions = pd.DataFrame()
+    cells = set()
+    t1 = time.perf_counter()
+    bar = tqdm(total=n, unit="site", disable=not progress, desc="screen")
+    try:
+        for sl in _chunks(n, int(chunk_size)):
+            chunk = sites.iloc[sl]
+            summary, assumptions = screen_chunk(
+                chunk,
+                fleet,
+                scenario,
+                facility,
+                data_dir=data_dir,
+                climate_cell_deg=climate_cell_deg,
+                join_options=join_options,
+            )
+            summary[_ROW] = np.arange(sl.start, sl.stop, dtype=np.int64)
+            if dcols is None:
+                dcols = decision_columns(list(summary.columns), weights, exclusions)
+            decisions.append(pd.DataFrame(summary[[*dcols, _ROW]]))
+            from siting.join import coverage
+
+            cover.append(coverage(summary))
+            if climate_cell_deg is not None:
+                cells.update(
+                    np.unique(
+                        climate_cell_keys(
+                            summary["lat"].to_numpy(float),
+                            summary["lon"].to_numpy(float),
+                            float(climate_cell_deg),
+                        )
+                    ).tolist()
+                )
+            writer.write(summary)
+            del summary
+            bar.update(sl.stop - sl.start)
+    except BaseException:
+        writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        bar.close()
+    writer.close()
+    timings["join_model"] = time.perf_counter() - t1
+    return _rank_and_write(
+        decisions,
+        writer,
+        out_path,
+        weights,
+        exclusions,
+        force_include,
+        _coverage(cover, n),
+        assumptions,
+        timings,
+        n,
+        len(cells),
+    )
+
+
+def _rank_and_write(
+    decisions, writer, out_path, weights, exclusions, force_include, cover, assumptions,
+    timings, n, n_cells,
+) -> ScreenResult:  # fmt: skip
+    t2 = time.perf_counter()
+    try:
+        decision = pd.concat(decisions, ignore_index=True) if decisions else pd.DataFrame()
+        ranked = _rank_table(decision, weights, exclusions, force_include)
+        timings["rank"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        _finish(writer.path, out_path, ranked, writer.bbox, writer.rows)
+        timings["write"] = time.perf_counter() - t3
+    finally:
+        writer.path.unlink(missing_ok=True)
+    ranked = ranked.drop(columns=[_ROW]).reset_index(drop=True)
+    timings["total"] = sum(timings.values())
+    return ScreenResult(
+        path=out_path,
+        ranked=ranked,
+        coverage=cover,
+        assumptions=assumptions,
+        timings=timings,
+        n_sites=n,
+        climate_cells=n_cells,
+    )
+
+
+# ----------------------------------------------------------------------------- dask
+def _dask_partition(
+    part: pd.DataFrame,
+    fleet,
+    scenario,
+    facility,
+    data_dir,
+    climate_cell_deg,
+    join_options,
+) -> pd.DataFrame:
+    """``map_partitions`` body: :func:`screen_chunk` with geometry as WKB bytes."""
+    if len(part) == 0:
+        return _EMPTY_META.get("meta", pd.DataFrame())
+    gdf = gpd.GeoDataFrame(pd.DataFrame(part), geometry="geometry", crs="EPSG:4326")
+    summary, _ = screen_chunk(
+        gdf,
+        fleet,
+        scenario,
+        facility,
+        data_dir=data_dir,
+        climate_cell_deg=climate_cell_deg,
+        join_options=join_options,
+    )
+    df = pd.DataFrame(summary)
+    df["geometry"] = shapely.to_wkb(np.asarray(summary.geometry.values, dtype=object))
+    return df
+
+
+_EMPTY_META: dict[str, pd.DataFrame] = {}
+
+
+def _client(scheduler_address: str | None, n_workers: int, processes: bool):
+    from dask.distributed import Client, LocalCluster
+
+    address = scheduler_address or os.environ.get("SITING_DASK_SCHEDULER") or None
+    if address:
+        return Client(address), None
+    cluster = LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=None,
+    )
+    return Client(cluster), cluster
+
+
+def screen_dask(
+    sites,
+    fleet=None,
+    scenario=None,
+    *,
+    facility=None,
+    out: str | os.PathLike | None = None,
+    npartitions: int | None = None,
+    data_dir: str | os.PathLike | None = None,
+    weights: Mapping[str, float] | str | None = None,
+    exclusions=None,
+    force_include: Sequence[str] | None = None,
+    climate_cell_deg: float | None = DEFAULT_CLIMATE_CELL_DEG,
+    join_options: Mapping[str, Any] | None = None,
+    scheduler_address: str | None = None,
+    n_workers: int = 2,
+    processes: bool = True,
+    client=None,
+    progress: bool = False,
+) -> ScreenResult:
+    """:func:`screen` on a Dask cluster (same per-chunk function, same results).
+
+    Parameters
+    ----------
+    sites, fleet, scenario, facility, out, data_dir, weights, exclusions, force_include,
+    climate_cell_deg, join_options
+        As in :func:`screen`. Rows are written in the Hilbert (spatial) order of the
+        partitions, not the input order; sort by ``site_id`` to compare.
+    npartitions
+        Partitions of the site table (default: one per 100,000 sites, at least one per
+        worker).
+    scheduler_address
+        ``tcp://host:8786`` of a running ``dask.distributed`` scheduler; default the
+        ``SITING_DASK_SCHEDULER`` environment variable, else a ``LocalCluster`` of
+        ``n_workers`` single-threaded workers (process workers unless
+        ``processes=False``). Workers need ``siting`` installed and the data
+        directories at the same paths.
+    client
+        An existing ``dask.distributed.Client`` (overrides the above).
+    progress
+        Show Dask's progress bar while partitions are computed.
+
+    Returns
+    -------
+    ScreenResult
+    """
+    import dask_geopandas
+
+    out_path = _check_out(out)
+    t0 = time.perf_counter()
+    sites = _prepare_sites(sites)
+    n = len(sites)
+    own = None
+    if client is None:
+        client, own = _client(scheduler_address, n_workers, processes)
+        own = (client, own)
+    timings = {"read": time.perf_counter() - t0}
+    tmp = out_path.with_name(f".{out_path.name}.pass1")
+    writer = _Pass1(tmp)
+    try:
+        t1 = time.perf_counter()
+        workers = max(len(client.scheduler_info().get("workers", {})), 1)
+        nparts = npartitions or max(workers, int(np.ceil(n / 100_000)))
+        base = sites.copy()
+        base[_ROW] = np.arange(n, dtype=np.int64)
+        base = base.reset_index(drop=True)
+        ddf = dask_geopandas.from_geopandas(base, npartitions=max(1, min(nparts, n)))
+        if n > 1 and nparts > 1:
+            ddf = ddf.spatial_shuffle(by="hilbert", npartitions=nparts)
+        args = (fleet, scenario, facility, data_dir, climate_cell_deg, join_options)
+        # meta from a two-site sample (column names and dtypes of the summary)
+        sample = base.iloc[: min(2, n)]
+        summary0, assumptions = screen_chunk(
+            sample,
+            fleet,
+            scenario,
+            facility,
+            data_dir=data_dir,
+            climate_cell_deg=climate_cell_deg,
+            join_options=join_options,
+        )
+        meta = _dask_partition(sample, *args).iloc[:0]
+        _EMPTY_META["meta"] = meta
+        res = ddf.map_partitions(_dask_partition, *args, meta=meta, enforce_metadata=False)
+        res = client.persist(res)
+        if progress:
+            from dask.distributed import progress as dask_progress
+
+            dask_progress(res)
+        dcols = decision_columns(list(meta.columns), weights, exclusions)
+        cover_cols = [
+            c
+            for c in meta.columns
+            if (c.endswith("_level") and f"{c[:-6]}_layer" in meta.columns)
+            or (c.endswith("_layer") and f"{c[:-6]}_level" in meta.columns)
+        ]
+        decision = client.compute(res[[*dcols, _ROW]]).result()
+        from siting.join import coverage
+
+        cov = coverage(client.compute(res[cover_cols]).result())
+        cells = 0
+        if climate_cell_deg is not None:
+            ll = client.compute(res[["lat", "lon"]]).result()
+            cells = int(
+                np.unique(
+                    climate_cell_keys(
+                        ll["lat"].to_numpy(float), ll["lon"].to_numpy(float), climate_cell_deg
+                    )
+                ).size
+            )
+        for part in res.to_delayed():
+            df = client.compute(part).result()
+            if len(df):
+                df = df.sort_values(_ROW, kind="stable")
+                writer.write(df)
+        writer.close()
+        timings["join_model"] = time.perf_counter() - t1
+        # rank rows follow the pass-1 file order: map _ROW (input position) to file row
+        order = pd.read_parquet(tmp, columns=[_ROW])[_ROW].to_numpy(np.int64)
+        filerow = np.empty(n, dtype=np.int64)
+        filerow[order] = np.arange(n)
+        decision[_ROW] = filerow[decision[_ROW].to_numpy(np.int64)]
+        return _rank_and_write(
+            [decision.reset_index(drop=True)],
+            writer,
+            out_path,
+            weights,
+            exclusions,
+            force_include,
+            cov,
+            assumptions,
+            timings,
+            n,
+            cells,
+        )
+    finally:
+        writer.close()
+        tmp.unlink(missing_ok=True)
+        if own is not None:
+            own[0].close()
+            if own[1] is not None:
+                own[1].close()
