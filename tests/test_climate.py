@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import shutil
 import threading
+import zipfile
 from functools import partial
 from pathlib import Path
 
@@ -376,3 +377,39 @@ def test_elevation_same_cells_as_pvlib_lookup_altitude():
     ref = np.array([lookup_altitude(a, b) for a, b in zip(lat, lon, strict=True)])
     # pvlib returns 0 m for "no data" (sea) cells, the layer NaN
     np.testing.assert_allclose(np.nan_to_num(elev, nan=0.0), ref)
+
+
+def test_siting_data_fetch_station_index_from_wheel(raw_dir, tmp_path):
+    """`siting data fetch tmyx_stations_idfkit_raw` on a local server holding a wheel
+    laid out like idfkit 1.1.1 (built here from the raw-dir copy)."""
+    from siting.fetch import fetch
+
+    www = tmp_path / "www" / "packages" / "py3" / "i" / "idfkit"
+    www.mkdir(parents=True)
+    with zipfile.ZipFile(www / "idfkit-1.1.1-py3-none-any.whl", "w") as z:
+        z.write(
+            raw_dir / "idfkit-weather-stations" / "stations.json.gz",
+            "idfkit/weather/data/stations.json.gz",
+        )
+        z.writestr("idfkit/__init__.py", "")
+    handler = partial(QuietHandler, directory=str(tmp_path / "www"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        cache = tmp_path / "cache"
+        got = fetch(
+            "tmyx_stations_idfkit_raw",
+            cache_dir=cache,
+            base_url=f"http://127.0.0.1:{server.server_address[1]}",
+            progress=False,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        t.join(timeout=5)
+    assert (cache / "idfkit-weather-stations" / "stations.json.gz").is_file()
+    assert any(str(p).endswith("stations.json.gz") for p in got.values())
+    st = climate.read_stations({"s": cache / "idfkit-weather-stations" / "stations.json.gz"})
+    near = climate.nearest_stations(np.array([33.43]), np.array([-112.01]), st)
+    assert near["wmo"].iloc[0] == "722780"  # Phoenix Sky Harbor
