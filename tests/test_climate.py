@@ -413,3 +413,12 @@ def test_siting_data_fetch_station_index_from_wheel(raw_dir, tmp_path):
     st = climate.read_stations({"s": cache / "idfkit-weather-stations" / "stations.json.gz"})
     near = climate.nearest_stations(np.array([33.43]), np.array([-112.01]), st)
     assert near["wmo"].iloc[0] == "722780"  # Phoenix Sky Harbor
+
+
+def test_unreadable_weather_file_names_the_site(tmp_path):
+    from siting.errors import LayerError
+
+    bad = tmp_path / "bad.epw"
+    bad.write_text("not an epw\n")
+    with pytest.raises(LayerError, match="site x: cannot read weather file"):
+        joined([("x", 36.1, -79.95)], weather_files={"x": str(bad)})

@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from siting import provenance
+from siting.errors import LayerError
 from siting.physics.psychrometrics import (
     pressure_from_elevation,
     wet_bulb_from_dew_point,
@@ -878,8 +879,27 @@ def _first_layer(ctx, variable: str):
 def join(sites, ctx) -> pd.DataFrame:
     """Climate columns of ``docs/columns.md`` for every site, with provenance.
 
-    Options (``ctx.options``): ``weather_files={site_id: path}`` (or a ``weather_file``
-    column) switches a site to the hourly-file path.
+    Parameters
+    ----------
+    sites : GeoDataFrame
+        ``site_id``, ``lat``, ``lon`` (and optionally ``weather_file``).
+    ctx : siting.join.JoinContext
+        Catalog, data directories and options; ``ctx.options["weather_files"]``
+        (``{site_id: path}``) switches those sites to the hourly-file path.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``sites``: ``dry_bulb_c_m01..12``, ``wet_bulb_c_m01..12``,
+        ``wet_bulb_sd_c``, ``koppen_zone``, ``precip_mm_per_yr``, ``aridity_index``,
+        ``elevation_m``, the nearest TMYx station (``weather_station_wmo``, ``_name``,
+        ``_km``, ``_url``, ``ashrae_climate_zone``) and ``climate_layer``,
+        ``climate_level`` (``estimate_monthly`` or ``tmy_hourly``), ``climate_vintage``,
+        ``climate_reason``. No site is dropped.
+
+    References
+    ----------
+    .. [1] docs/method_climate.md (method, accuracy and validation).
     """
     idx = sites.index
     n = len(sites)
@@ -974,7 +994,13 @@ def join(sites, ctx) -> pd.DataFrame:
     if files:
         sid = sites["site_id"].astype(str).to_numpy()
         for i in np.flatnonzero(np.isin(sid, list(files))):
-            data, meta = read_weather_file(files[sid[i]])
+            try:
+                data, meta = read_weather_file(files[sid[i]])
+            except (OSError, ValueError, KeyError, IndexError) as e:
+                raise LayerError(
+                    f"site {sid[i]}: cannot read weather file {files[sid[i]]!s} "
+                    f"({type(e).__name__}: {e}); give an EPW, TMY3, TMY2 or TMYx zip"
+                ) from e
             z = meta["elevation_m"] if np.isfinite(meta["elevation_m"]) else elev[i]
             mon = monthly_from_hourly(data, z)
             dry[i] = mon["dry_bulb_c"].to_numpy()
