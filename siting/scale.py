@@ -692,8 +692,12 @@ _EMPTY_META: dict[str, pd.DataFrame] = {}
 
 
 def _client(scheduler_address: str | None, n_workers: int, processes: bool):
+    import logging
+
     from dask.distributed import Client, LocalCluster
 
+    # the P2P shuffle of spatial_shuffle logs every (normal) shuffle restart as a warning
+    logging.getLogger("distributed.shuffle._scheduler_plugin").setLevel(logging.ERROR)
     address = scheduler_address or os.environ.get("SITING_DASK_SCHEDULER") or None
     if address:
         return Client(address), None
@@ -701,7 +705,7 @@ def _client(scheduler_address: str | None, n_workers: int, processes: bool):
         n_workers=n_workers,
         threads_per_worker=1,
         processes=processes,
-        dashboard_address=None,
+        dashboard_address=":0",
     )
     return Client(cluster), cluster
 
