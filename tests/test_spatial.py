@@ -1,0 +1,178 @@
+"""PolygonIndex: the rasterized label index and the STRtree path give the exact matches
+of a brute-force shapely ``intersects`` check, boundary points included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import MultiPolygon, Polygon, box
+
+from siting.layers._spatial import PolygonIndex, build_label_raster
+
+
+def brute_force(geoms, lon, lat) -> np.ndarray:
+    """Lowest row of a polygon that intersects each point (-1 for none), per point."""
+    out = np.full(lon.size, -1, dtype=np.int64)
+    for i, (x, y) in enumerate(zip(lon, lat, strict=True)):
+        p = shapely.Point(x, y)
+        for j, g in enumerate(geoms):
+            if g is not None and g.intersects(p):
+                out[i] = j
+                break
+    return out
+
+
+def layer() -> list:
+    """Adjacent squares sharing edges, a polygon with a hole, an island inside the hole,
+    overlapping polygons, a multipolygon, a thin sliver and a tiny triangle."""
+    return [
+        box(0, 0, 1, 1),
+        box(1, 0, 2, 1),  # shares the edge x=1 with row 0
+        Polygon(
+            [(0, 1), (2, 1), (2, 3), (0, 3)], [[(0.5, 1.5), (1.5, 1.5), (1.5, 2.5), (0.5, 2.5)]]
+        ),
+        box(0.8, 1.8, 1.2, 2.2),  # island in the hole of row 2
+        box(1.5, 0.5, 2.5, 1.5),  # overlaps rows 1 and 2
+        MultiPolygon([box(3, 0, 3.5, 0.5), box(3.6, 0.6, 4.0, 1.0)]),
+        Polygon([(2.6, 0), (2.61, 0), (2.61, 3), (2.6, 3)]),  # sliver narrower than a cell
+        Polygon([(3.1, 2.0), (3.101, 2.0), (3.1005, 2.001)]),  # tiny triangle
+        None,
+    ]
+
+
+def boundary_points(geoms, n_per=40, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and points on edges of every polygon (exactly on the boundary)."""
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for g in geoms:
+        if g is None:
+            continue
+        b = shapely.boundary(g)
+        xy = shapely.get_coordinates(g)
+        xs.append(xy[:, 0])
+        ys.append(xy[:, 1])
+        d = rng.uniform(0, shapely.length(b), n_per)
+        pts = shapely.line_interpolate_point(b, d)
+        xs.append(shapely.get_x(pts))
+        ys.append(shapely.get_y(pts))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+@pytest.mark.parametrize("cell_deg", [0.05, 0.1, 0.37])
+def test_raster_index_equals_brute_force_on_edges_and_random_points(cell_deg):
+    geoms = np.array(layer(), dtype=object)
+    rng = np.random.default_rng(1)
+    lon = rng.uniform(-0.5, 4.5, 3000)
+    lat = rng.uniform(-0.5, 3.5, 3000)
+    bx, by = boundary_points(geoms)
+    lon, lat = np.r_[lon, bx], np.r_[lat, by]
+    ref = brute_force(geoms, lon, lat)
+    raster = PolygonIndex(geoms, raster=True, cell_deg=cell_deg).match(lon, lat).index
+    tree = PolygonIndex(geoms, raster=False).match(lon, lat).index
+    np.testing.assert_array_equal(tree, ref)
+    np.testing.assert_array_equal(raster, ref)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pts=st.lists(
+        st.tuples(st.floats(-0.5, 4.5, allow_nan=False), st.floats(-0.5, 3.5, allow_nan=False)),
+        min_size=1,
+        max_size=60,
+    ),
+    cell=st.sampled_from([0.01, 0.07, 0.25, 1.0]),
+)
+def test_raster_index_matches_brute_force_hypothesis(pts, cell):
+    geoms = np.array(layer(), dtype=object)
+    lon = np.array([p[0] for p in pts])
+    lat = np.array([p[1] for p in pts])
+    # also snap some points onto the 0.5-degree lattice, where many vertices and edges lie
+    lon = np.r_[lon, np.round(lon * 2) / 2]
+    lat = np.r_[lat, np.round(lat * 2) / 2]
+    ref = brute_force(geoms, lon, lat)
+    got = PolygonIndex(geoms, raster=True, cell_deg=cell).match(lon, lat).index
+    np.testing.assert_array_equal(got, ref)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 6),
+    cell=st.sampled_from([0.03, 0.2, 0.9]),
+)
+def test_random_polygons_random_points_hypothesis(seed, n, cell):
+    """Random (possibly overlapping, possibly invalid) star polygons."""
+    rng = np.random.default_rng(seed)
+    geoms = []
+    for _ in range(n):
+        cx, cy = rng.uniform(0, 5, 2)
+        k = int(rng.integers(3, 12))
+        ang = np.sort(rng.uniform(0, 2 * np.pi, k))
+        r = rng.uniform(0.05, 2.0, k)
+        geoms.append(Polygon(np.c_[cx + r * np.cos(ang), cy + r * np.sin(ang)]))
+    geoms = np.array(geoms, dtype=object)
+    lon = rng.uniform(-2, 7, 400)
+    lat = rng.uniform(-2, 7, 400)
+    bx, by = boundary_points(geoms, n_per=10, seed=seed)
+    lon, lat = np.r_[lon, bx], np.r_[lat, by]
+    ref = PolygonIndex(geoms, raster=False).match(lon, lat).index
+    got = PolygonIndex(geoms, raster=True, cell_deg=cell).match(lon, lat).index
+    np.testing.assert_array_equal(got, ref)
+    valid = np.array([g.is_valid for g in geoms])
+    if valid.all():
+        np.testing.assert_array_equal(ref, brute_force(geoms, lon, lat))
+
+
+def test_snapping_identical_with_and_without_raster():
+    geoms = np.array(layer(), dtype=object)
+    rng = np.random.default_rng(3)
+    lon = rng.uniform(-1.5, 5.5, 4000)
+    lat = rng.uniform(-1.5, 4.5, 4000)
+    a = PolygonIndex(geoms, raster=False).match(lon, lat, max_snap_km=40)
+    b = PolygonIndex(geoms, raster=True, cell_deg=0.05).match(lon, lat, max_snap_km=40)
+    np.testing.assert_array_equal(a.index, b.index)
+    np.testing.assert_array_equal(a.snapped, b.snapped)
+    np.testing.assert_array_equal(a.snap_km, b.snap_km)
+    assert a.snapped.any() and (~a.snapped & (a.index < 0)).any()
+
+
+def test_nonfinite_points_match_nothing():
+    idx = PolygonIndex([box(0, 0, 1, 1)], raster=True)
+    m = idx.match(np.array([np.nan, 0.5, np.inf]), np.array([0.5, np.nan, 0.5]), max_snap_km=5)
+    assert m.index.tolist() == [-1, -1, -1]
+    assert not m.snapped.any()
+
+
+def test_label_raster_marks_boundary_cells_and_labels_interiors():
+    lr = build_label_raster(np.array([box(0, 0, 1, 1)], dtype=object), cell_deg=0.1)
+    # centre of the square: interior label 0; far corner of the raster: outside (-1)
+    assert lr.lookup(np.array([0.5]), np.array([0.5]))[0] == 0
+    assert lr.lookup(np.array([-0.15]), np.array([-0.15]))[0] == -1
+    # the edge x=0 is a boundary cell (-2, exact fallback)
+    assert lr.lookup(np.array([0.0]), np.array([0.5]))[0] == -2
+    assert 0 < lr.boundary_share < 1
+
+
+def test_empty_layer():
+    idx = PolygonIndex(np.array([None], dtype=object), raster=True)
+    assert idx.match(np.array([0.0]), np.array([0.0])).index.tolist() == [-1]
+
+
+@pytest.mark.raw
+def test_aware_watersheds_raster_equals_strtree(raw_dir):
+    import geopandas as gpd
+
+    path = raw_dir / "wulca-aware-bw2" / "aware.gpkg"
+    if not path.is_file():
+        pytest.skip("aware.gpkg not in the shared raw directory")
+    geoms = gpd.read_file(path).geometry.values
+    rng = np.random.default_rng(7)
+    lon = rng.uniform(-180, 180, 60_000)
+    lat = rng.uniform(-60, 85, 60_000)
+    a = PolygonIndex(geoms, raster=False).match(lon, lat, max_snap_km=20)
+    b = PolygonIndex(geoms, raster=True).match(lon, lat, max_snap_km=20)
+    np.testing.assert_array_equal(a.index, b.index)
+    np.testing.assert_array_equal(a.snap_km, b.snap_km)
