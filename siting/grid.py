@@ -14,8 +14,9 @@ Two kinds of grid:
   distorted away from it (about 1 % at 1,000 km, 4 % at 2,000 km from the centre), which
   is why the grid is centred on each region. Web Mercator, whose cell areas grow as
   ``1/cos(lat)**2``, is never used. ``site_id`` is ``r<row>c<col>``, the row counted
-  southward from the region's northern edge and the column eastward from its western
-  edge, both snapped to multiples of the spacing: stable for the same region and spacing.
+  southward and the column eastward from the north-west corner of the region's
+  bounding box on that projection (the first cell's corner is that corner): stable for
+  the same region and spacing.
 
 Site points are the cell centres (``lat``, ``lon``, EPSG:4326), so the output feeds
 :func:`siting.join.join_layers` and the decide exclusions directly. With
@@ -318,12 +319,10 @@ def _regular_grid(geom, spacing_km: float) -> tuple[pd.DataFrame, str]:
     xy = shapely.get_coordinates(shapely.segmentize(geom, 0.05))
     px, py = fwd.transform(xy[:, 0], xy[:, 1])
     s = spacing_km * 1000.0
-    x0 = np.floor(np.min(px) / s) * s
-    x1 = np.ceil(np.max(px) / s) * s
-    y1 = np.ceil(np.max(py) / s) * s
-    y0 = np.floor(np.min(py) / s) * s
-    ncol = int(round((x1 - x0) / s))
-    nrow = int(round((y1 - y0) / s))
+    # cells start at the north-west corner of the region's projected bounding box
+    x0, y1 = float(np.min(px)), float(np.max(py))
+    ncol = max(int(np.ceil((float(np.max(px)) - x0) / s)), 1)
+    nrow = max(int(np.ceil((y1 - float(np.min(py))) / s)), 1)
     xs = x0 + (np.arange(ncol) + 0.5) * s
     band = max(1, _BAND_CELLS // max(ncol, 1))
     out = []
