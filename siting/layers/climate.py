@@ -172,7 +172,7 @@ def build_starter(sources: dict[str, Path], out_dir: Path) -> list[Path]:
     nc = out_dir / ERA5_NC
     t_ds.to_netcdf(
         nc,
-        engine="netcdf4",
+        engine="h5netcdf",
         encoding={"t2m_c": {**enc, "scale_factor": _T_SCALE, "_FillValue": _INT16_FILL}},
     )
     out.append(nc)
@@ -196,7 +196,7 @@ def build_starter(sources: dict[str, Path], out_dir: Path) -> list[Path]:
     nc = out_dir / ERA5_TP_NC
     p_ds.to_netcdf(
         nc,
-        engine="netcdf4",
+        engine="h5netcdf",
         encoding={"tp_mm_per_month": {**enc, "scale_factor": _P_SCALE, "_FillValue": _INT16_FILL}},
     )
     out.append(nc)
@@ -263,23 +263,30 @@ def _stations_from_json(path: Path) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _era5(path: str) -> dict:
-    """Raw int16 arrays of an ERA5 file (starter or raw re-encoding) with their grid."""
-    import netCDF4
+    """Raw int16 arrays of an ERA5 NetCDF4 file (starter or raw re-encoding), with grid.
+
+    Read with h5py (a NetCDF4 file is an HDF5 file): the stored integers stay int16 in
+    memory and are scaled only at the sampled points.
+    """
+    import h5py
+
+    def attr(v, name, default):
+        a = v.attrs.get(name)
+        return default if a is None else np.asarray(a).ravel()[0].item()
 
     out = {}
-    with netCDF4.Dataset(path) as nc:
-        nc.set_auto_maskandscale(False)
-        lat = np.asarray(nc.variables["latitude"][:], dtype=float)
-        lon = np.asarray(nc.variables["longitude"][:], dtype=float)
+    with h5py.File(path, "r") as f:
+        lat = np.asarray(f["latitude"][:], dtype=float)
+        lon = np.asarray(f["longitude"][:], dtype=float)
         grid = {"lat0": lat[0], "dlat": lat[1] - lat[0], "lon0": lon[0], "dlon": lon[1] - lon[0]}
         for name in ("t2m_c", "tp_mm_per_month"):
-            if name in nc.variables:
-                v = nc.variables[name]
+            if name in f:
+                v = f[name]
                 out[name] = {
                     "values": np.asarray(v[:]),
-                    "scale": float(getattr(v, "scale_factor", 1.0)),
-                    "offset": float(getattr(v, "add_offset", 0.0)),
-                    "fill": getattr(v, "_FillValue", None),
+                    "scale": float(attr(v, "scale_factor", 1.0)),
+                    "offset": float(attr(v, "add_offset", 0.0)),
+                    "fill": attr(v, "_FillValue", None),
                     **grid,
                 }
     return out
