@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from siting.join import join_layers
 from siting.layers import climate
@@ -422,3 +424,27 @@ def test_unreadable_weather_file_names_the_site(tmp_path):
     bad.write_text("not an epw\n")
     with pytest.raises(LayerError, match="site x: cannot read weather file"):
         joined([("x", 36.1, -79.95)], weather_files={"x": str(bad)})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    t_mean=st.floats(-30, 35),
+    t_amp=st.floats(0, 20),
+    p_month=st.floats(0, 400),
+    lat=st.floats(-60, 70),
+    z=st.floats(-50, 4500),
+    coastal=st.booleans(),
+)
+def test_estimate_properties(t_mean, t_amp, p_month, lat, z, coastal):
+    from siting.physics.wetbulb_estimate import estimate_monthly_wet_bulb
+
+    t = (t_mean + t_amp * np.cos(2 * np.pi * (np.arange(12) - 6) / 12))[None, :]
+    p = np.full((1, 12), p_month)
+    args = (np.array([lat]), np.array([z]), np.array([coastal]))
+    est = estimate_monthly_wet_bulb(t, p, *args)
+    assert np.isfinite(est.wet_bulb_c).all() and (est.wet_bulb_c <= t + 1e-9).all()
+    assert (est.dew_point_c <= est.wet_bulb_c + 1e-6).all()
+    assert (est.wet_bulb_sd_c > 0).all()
+    # more precipitation never makes the air drier
+    wetter = estimate_monthly_wet_bulb(t, p * 2 + 10, *args)
+    assert (wetter.wet_bulb_c >= est.wet_bulb_c - 1e-6).all()
