@@ -61,6 +61,7 @@ from siting.errors import ConfigError, OutputError
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "DEFAULT_CLIMATE_CELL_DEG",
+    "DEFAULT_MEMORY_BYTES",
     "ScreenResult",
     "decision_columns",
     "screen",
@@ -70,6 +71,9 @@ __all__ = [
 
 #: Sites per chunk on one machine (about 1 GB of intermediate tables per 250k sites).
 DEFAULT_CHUNK_SIZE = 250_000
+#: Pass-1 results kept in memory before spilling to a temporary file [bytes] (a memory
+#: bound, not a physical constant).
+DEFAULT_MEMORY_BYTES = 1_500_000_000
 #: Climate cell [degrees]: the ERA5 0.25-degree grid of the embedded climate layer
 #: (cell centres at multiples of 0.25 degree; Hersbach et al. 2020, QJRMS 146:1999).
 DEFAULT_CLIMATE_CELL_DEG = 0.25
@@ -362,6 +366,15 @@ def _to_arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
     fields = [
         pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
     ]
+    # repeated text (provenance, reasons, levels) as dictionaries: ~10x less memory;
+    # the Parquet writer stores them as dictionary pages, readers see plain strings
+    fields = [
+        pa.field(f.name, pa.dictionary(pa.int32(), pa.string()))
+        if f.name not in ("site_id", _ROW)
+        and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+        else f
+        for f in fields
+    ]
     table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
     if schema is not None:
         if table.schema.names != schema.names:
@@ -388,11 +401,15 @@ def _geo_metadata(bbox: list[float]) -> bytes:
     return json.dumps(meta).encode()
 
 
-class _Pass1:
-    """First pass: stream chunk tables to a temporary Parquet file."""
+class _Store:
+    """Pass-1 results: Arrow tables (text dictionary-encoded) in memory up to
+    ``memory_bytes``, then spilled to a temporary Parquet file, in row order."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, memory_bytes: int) -> None:
         self.path = path
+        self.memory_bytes = int(memory_bytes)
+        self.tables: list[pa.Table] = []
+        self.nbytes = 0
         self.writer: pq.ParquetWriter | None = None
         self.schema: pa.Schema | None = None
         self.bbox = [np.inf, np.inf, -np.inf, -np.inf]
@@ -400,10 +417,8 @@ class _Pass1:
 
     def write(self, summary: pd.DataFrame) -> None:
         table = _to_arrow(summary, self.schema)
-        if self.writer is None:
+        if self.schema is None:
             self.schema = table.schema
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="none")
-        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
         lon = summary["lon"].to_numpy(float)
         lat = summary["lat"].to_numpy(float)
         if lon.size and np.isfinite(lon).any():
@@ -414,10 +429,34 @@ class _Pass1:
                 max(self.bbox[3], float(np.nanmax(lat))),
             ]
         self.rows += table.num_rows
+        if self.writer is None and self.nbytes + table.nbytes <= self.memory_bytes:
+            self.tables.append(table)
+            self.nbytes += table.nbytes
+            return
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="none")
+            for t in self.tables:
+                self.writer.write_table(t, row_group_size=max(t.num_rows, 1))
+            self.tables, self.nbytes = [], 0
+        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+
+    def batches(self) -> Iterator[pa.Table]:
+        """The stored tables in row order (memory, or row groups of the spill file)."""
+        if self.writer is None:
+            yield from self.tables
+            return
+        pf = pq.ParquetFile(self.path)
+        for i in range(pf.num_row_groups):
+            yield pf.read_row_group(i)
+
+    def cleanup(self) -> None:
+        self.close()
+        self.tables = []
+        self.path.unlink(missing_ok=True)
 
 
 def _rank_arrays(ranked: pd.DataFrame, n: int) -> dict[str, pa.Array]:
@@ -444,36 +483,34 @@ def _rank_arrays(ranked: pd.DataFrame, n: int) -> dict[str, pa.Array]:
     return out
 
 
-def _finish(
-    tmp: Path,
-    out: Path,
-    ranked: pd.DataFrame,
-    bbox: list[float],
-    rows: int,
-) -> None:
-    """Second pass: copy row groups adding the rank columns, write GeoParquet atomically."""
-    arrays = _rank_arrays(ranked, rows)
-    pf = pq.ParquetFile(tmp)
-    base = pf.schema_arrow
+def _finish(store: _Store, out: Path, ranked: pd.DataFrame) -> None:
+    """Second pass: stream the stored tables adding the rank columns; GeoParquet, atomic."""
+    arrays = _rank_arrays(ranked, store.rows)
+    base = store.schema
     fields = [f for f in base if f.name != _ROW]
     fields += [pa.field(k, v.type) for k, v in arrays.items()]
-    meta = dict(base.metadata or {})
-    meta.pop(b"pandas", None)
-    meta[b"geo"] = _geo_metadata(bbox)
+    meta = {k: v for k, v in (base.metadata or {}).items() if k != b"pandas"}
+    meta[b"geo"] = _geo_metadata(store.bbox)
     schema = pa.schema(fields, metadata=meta)
     part = out.with_name(f".{out.name}.part")
     offset = 0
-    with pq.ParquetWriter(part, schema, compression="zstd", compression_level=1) as w:
-        for i in range(pf.num_row_groups):
-            t = pf.read_row_group(i)
-            k = t.num_rows
-            if _ROW in t.column_names:
-                t = t.drop_columns([_ROW])
-            for name, arr in arrays.items():
-                t = t.append_column(name, arr.slice(offset, k))
-            offset += k
-            w.write_table(t.cast(schema), row_group_size=max(k, 1))
-    os.replace(part, out)
+    try:
+        with pq.ParquetWriter(
+            part, schema, compression="zstd", compression_level=1, store_schema=False
+        ) as w:
+            for t in store.batches():
+                k = t.num_rows
+                if _ROW in t.column_names:
+                    t = t.drop_columns([_ROW])
+                for name, arr in arrays.items():
+                    t = t.append_column(name, arr.slice(offset, k))
+                offset += k
+                w.write_table(t.cast(schema), row_group_size=max(k, 1))
+            # without the stored Arrow schema the file-level metadata is set explicitly
+            w.add_key_value_metadata({"geo": meta[b"geo"].decode()})
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 # ----------------------------------------------------------------------------- driver
@@ -528,6 +565,7 @@ def screen(
     force_include: Sequence[str] | None = None,
     climate_cell_deg: float | None = DEFAULT_CLIMATE_CELL_DEG,
     join_options: Mapping[str, Any] | None = None,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
     progress: bool = True,
 ) -> ScreenResult:
     """Join, model and rank any number of sites in chunks, writing GeoParquet.
@@ -553,6 +591,10 @@ def screen(
         degree grid); ``None`` computes it per site (slower, as ``join_layers``).
     join_options
         Passed to :func:`siting.join.join_layers`.
+    memory_bytes
+        Chunk results are kept in memory (Arrow, text dictionary-encoded, ~1 GB per
+        million sites) up to this many bytes, then spilled to a temporary Parquet file
+        next to ``out``.
     progress
         Show a progress bar (tqdm) on stderr.
 
@@ -570,7 +612,7 @@ def screen(
     n = len(sites)
     timings = {"read": time.perf_counter() - t0}
     tmp = out_path.with_name(f".{out_path.name}.pass1")
-    writer = _Pass1(tmp)
+    writer = _Store(tmp, memory_bytes)
     decisions: list[pd.DataFrame] = []
     cover: list[pd.DataFrame] = []
     dcols: list[str] | None = None
@@ -611,8 +653,7 @@ def screen(
             del summary
             bar.update(sl.stop - sl.start)
     except BaseException:
-        writer.close()
-        tmp.unlink(missing_ok=True)
+        writer.cleanup()
         raise
     finally:
         bar.close()
@@ -643,10 +684,10 @@ def _rank_and_write(
         ranked = _rank_table(decision, weights, exclusions, force_include)
         timings["rank"] = time.perf_counter() - t2
         t3 = time.perf_counter()
-        _finish(writer.path, out_path, ranked, writer.bbox, writer.rows)
+        _finish(writer, out_path, ranked)
         timings["write"] = time.perf_counter() - t3
     finally:
-        writer.path.unlink(missing_ok=True)
+        writer.cleanup()
     ranked = ranked.drop(columns=[_ROW]).reset_index(drop=True)
     timings["total"] = sum(timings.values())
     return ScreenResult(
@@ -728,6 +769,7 @@ def screen_dask(
     n_workers: int = 2,
     processes: bool = True,
     client=None,
+    memory_bytes: int = DEFAULT_MEMORY_BYTES,
     progress: bool = False,
 ) -> ScreenResult:
     """:func:`screen` on a Dask cluster (same per-chunk function, same results).
@@ -735,7 +777,7 @@ def screen_dask(
     Parameters
     ----------
     sites, fleet, scenario, facility, out, data_dir, weights, exclusions, force_include,
-    climate_cell_deg, join_options
+    climate_cell_deg, join_options, memory_bytes
         As in :func:`screen`. Rows are written in the Hilbert (spatial) order of the
         partitions, not the input order; sort by ``site_id`` to compare.
     npartitions
@@ -768,7 +810,7 @@ def screen_dask(
         own = (client, own)
     timings = {"read": time.perf_counter() - t0}
     tmp = out_path.with_name(f".{out_path.name}.pass1")
-    writer = _Pass1(tmp)
+    writer = _Store(tmp, memory_bytes)
     try:
         t1 = time.perf_counter()
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
@@ -820,15 +862,17 @@ def screen_dask(
                     )
                 ).size
             )
+        written = []
         for part in res.to_delayed():
             df = client.compute(part).result()
             if len(df):
                 df = df.sort_values(_ROW, kind="stable")
+                written.append(df[_ROW].to_numpy(np.int64))
                 writer.write(df)
         writer.close()
         timings["join_model"] = time.perf_counter() - t1
-        # rank rows follow the pass-1 file order: map _ROW (input position) to file row
-        order = pd.read_parquet(tmp, columns=[_ROW])[_ROW].to_numpy(np.int64)
+        # rank rows follow the written order: map _ROW (input position) to output row
+        order = np.concatenate(written) if written else np.zeros(0, dtype=np.int64)
         filerow = np.empty(n, dtype=np.int64)
         filerow[order] = np.arange(n)
         decision[_ROW] = filerow[decision[_ROW].to_numpy(np.int64)]
@@ -846,8 +890,7 @@ def screen_dask(
             cells,
         )
     finally:
-        writer.close()
-        tmp.unlink(missing_ok=True)
+        writer.cleanup()
         if own is not None:
             own[0].close()
             if own[1] is not None:
