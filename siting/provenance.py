@@ -29,6 +29,26 @@ VALUE_FAMILY: dict[str, str] = {
 }
 
 
+#: column-name prefix -> family, for value columns not listed in VALUE_FAMILY
+_PREFIX_FAMILY: tuple[tuple[str, str], ...] = (
+    ("dry_bulb_c", "climate"),
+    ("wet_bulb", "climate"),
+    ("koppen", "climate"),
+    ("precip_", "climate"),
+    ("aridity", "climate"),
+    ("elevation", "climate"),
+    ("weather_station", "climate"),
+    ("ashrae_climate", "climate"),
+    ("grid_", "grid"),
+    ("aware_", "aware"),
+    ("bws_", "bws"),
+    ("sdg642_", "sdg642"),
+    ("price_", "price"),
+    ("country_", "boundary"),
+    ("boundary_", "boundary"),
+)
+
+
 def empty(index: pd.Index, family: str, reason: str) -> pd.DataFrame:
     """Provenance columns for ``family``, all missing with ``reason``."""
     return pd.DataFrame(
@@ -57,10 +77,13 @@ def source_of(row: pd.Series, column: str) -> str:
     if column in ("region_code", "region_name"):
         layer = row.get("region_layer", "")
         return f"{layer} (admin1)" if layer else "missing: no first-level region layer covers it"
+    if column.startswith("mix_") and column != "mix_layer":
+        layer = row.get("mix_layer", "")
+        return f"{layer} (fuel mix)" if layer else "missing: no fuel-mix source covers it"
     fam = VALUE_FAMILY.get(column)
     if fam is None:
-        for f in ("climate", "grid", "price", "aware", "bws", "sdg642", "boundary"):
-            if column.startswith(f) or column.startswith(f.replace("grid", "mix")):
+        for prefix, f in _PREFIX_FAMILY:
+            if column.startswith(prefix):
                 fam = f
                 break
     if fam is None or f"{fam}_layer" not in row.index:
