@@ -1,0 +1,663 @@
+"""siting: the interactive map. Run with ``streamlit run app.py``.
+
+Pick candidate sites (bundled examples, an upload or a generated grid), a GPU fleet, a
+facility and a commitment; see the sites on a map, the ranking and, for each site, its
+committed footprint year by year with the product shutdown marked.
+
+This file holds no model or ranking logic: it builds :class:`siting.Fleet`,
+:class:`siting.Scenario` and :class:`siting.Facility` from the widgets and calls the
+library through :mod:`siting.appsupport` (read / join / assess / rank / explain), caching
+each stage on its own inputs so that a weight change only re-ranks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from siting import appsupport as sup
+from siting.errors import SitingError
+
+st.set_page_config(page_title="siting - where to build a GPU data center", layout="wide")
+
+
+# ----------------------------------------------------------------------------- caches
+@st.cache_resource(show_spinner="Loading the layer catalog and boundaries")
+def layer_resources(data_dir: str) -> dict[str, Any]:
+    """Catalog and boundary polygons, loaded once per process and data directory."""
+    from siting.layers.boundaries import read_admin
+    from siting.layers.catalog import load_catalog
+
+    catalog = load_catalog()
+    polys = {}
+    for name in ("ne_admin0_50m", "us_ca_admin1"):
+        files = catalog.locate(name, data_dir or None)
+        polys[name] = read_admin(files) if files else None
+    if polys["ne_admin0_50m"] is None:
+        raise SitingError(
+            "the country boundary layer 'ne_admin0_50m' is missing; it ships with the package "
+            "(data/starter/boundaries): reinstall siting"
+        )
+    return {
+        "catalog": catalog,
+        "base": sup.base_boundaries(polys["ne_admin0_50m"], polys["us_ca_admin1"]),
+    }
+
+
+@st.cache_resource(show_spinner=False)
+def boundary_values(layer_key: str, data_dir: str) -> sup.BoundaryData:
+    """Country / state values of a map data layer, read once per process."""
+    layer = sup.DATA_LAYERS[layer_key]
+    catalog = layer_resources(data_dir)["catalog"]
+    return sup.boundary_values(layer.family, layer.column, catalog, data_dir or None)
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading sites")
+def example_sites(path: str, mtime_ns: int) -> tuple[Any, list[str]]:
+    """A bundled example file, read with :func:`siting.read_sites`."""
+    from siting.sites import read_sites
+
+    return sup._capture(read_sites, path)
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the upload")
+def upload_sites(
+    file_id: str, name: str, size: int, max_bytes: int, _data: bytes
+) -> tuple[Any, list[str]]:
+    """An uploaded file (keyed on the uploader's file id, name and size)."""
+    return sup.read_upload(name, _data, max_bytes)
+
+
+@st.cache_data(max_entries=8, show_spinner="Generating the grid")
+def grid_sites(
+    region: str, kind: str, resolution: int, spacing_km: float, data_dir: str
+) -> tuple[Any, list[str]]:
+    """Grid cells over a region as candidate sites."""
+    return sup._capture(
+        sup.grid_sites,
+        region,
+        kind=kind,
+        resolution=resolution if kind == "h3" else None,
+        spacing_km=spacing_km if kind == "regular" else None,
+        data_dir=data_dir or None,
+    )
+
+
+@st.cache_data(max_entries=4, show_spinner="Joining the sites to the data layers")
+def joined_sites(sites_key: tuple, data_dir: str, _sites: Any) -> tuple[Any, list[str]]:
+    """Sites joined to every layer; cached on (sites, data directory)."""
+    return sup.join_sites(_sites, data_dir or None, layer_resources(data_dir)["catalog"])
+
+
+@st.cache_data(max_entries=8, show_spinner="Modelling the committed footprint")
+def assessed_sites(
+    sites_key: tuple,
+    data_dir: str,
+    fleet_key: str,
+    scenario_key: str,
+    facility_key: str,
+    _joined: Any,
+    _fleet: Any,
+    _scenario: Any,
+    _facility: Any,
+) -> Any:
+    """Footprint model; cached on (joined table, fleet, scenario, facility) keys."""
+    return sup.assess_sites(_joined, _fleet, _scenario, _facility)
+
+
+# ----------------------------------------------------------------------------- helpers
+def fail(err: BaseException) -> None:
+    """Show an error in the page (never a traceback) and stop this run."""
+    if isinstance(err, SitingError):
+        st.error(str(err))
+    else:
+        st.error(f"Unexpected error ({type(err).__name__}): {err}")
+    st.stop()
+
+
+def field_defaults(cls: type) -> dict[str, Any]:
+    """Default values of a configuration dataclass (the library's own defaults)."""
+    return {
+        f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING
+    }
+
+
+# ----------------------------------------------------------------------------- sidebar
+from siting.decide import CRITERIA, DEFAULT_WEIGHTS  # noqa: E402
+from siting.grid import DEFAULT_H3_RESOLUTION, DEFAULT_SPACING_KM  # noqa: E402
+from siting.model import (  # noqa: E402
+    AFTER_MODES,
+    ANNUAL_VARIABLES,
+    COOLING_TECHNOLOGIES,
+    FACILITY_PRESETS,
+    Facility,
+    Fleet,
+    Scenario,
+    known_gpus,
+)
+
+FLEET = field_defaults(Fleet)
+SCEN = field_defaults(Scenario)
+FAC = field_defaults(Facility)
+max_upload_mb = int(st.get_option("server.maxUploadSize") or sup.MAX_UPLOAD_MB)
+max_upload_mb = min(max_upload_mb, sup.MAX_UPLOAD_MB)
+
+sb = st.sidebar
+sb.title("siting")
+sb.caption("Where should a GPU data center be built, and what does it commit us to?")
+
+sb.header("Candidate sites")
+source = sb.radio(
+    "Sites from", ["Bundled example", "Upload a file", "Generated grid"], key="sites_source"
+)
+data_dir = sb.text_input(
+    "Data directory (optional)",
+    value=os.environ.get("SITING_DATA_DIR", ""),
+    key="data_dir",
+    help="Directory with official datasets (see `siting data fetch`); searched before the "
+    "user cache and the embedded starter pack. Default: $SITING_DATA_DIR.",
+).strip()
+
+site_spec: dict[str, Any] = {}
+if source == "Bundled example":
+    examples = sup.example_files()
+    names = list(examples)
+    default = names.index("campuses.csv") if "campuses.csv" in names else 0
+    site_spec["example"] = sb.selectbox("Example file", names, index=default, key="example")
+elif source == "Upload a file":
+    site_spec["upload"] = sb.file_uploader(
+        f"Sites file (up to {max_upload_mb} MB)",
+        type=list(sup.UPLOAD_TYPES),
+        key="upload",
+        max_upload_size=max_upload_mb,
+        help="CSV with latitude/longitude columns, GeoJSON, GeoPackage, GeoParquet, or a "
+        "zipped shapefile. Every site needs a location; ids are generated if absent.",
+    )
+    sb.caption(
+        f"Limit {max_upload_mb} MB per file. CSV columns lat/latitude and lon/longitude "
+        "(any case), WGS84 degrees."
+    )
+else:
+    site_spec["region"] = sb.text_input(
+        "Region",
+        value="US-VA",
+        key="grid_region",
+        help="ISO3 country code (FRA), U.S. state / Canadian province code (US-VA, CA-QC) "
+        "or a box 'minlon, minlat, maxlon, maxlat' in degrees.",
+    )
+    site_spec["kind"] = sb.radio("Grid", ["h3", "regular"], key="grid_kind", horizontal=True)
+    site_spec["res"] = int(sb.slider("H3 resolution", 0, 15, DEFAULT_H3_RESOLUTION, key="grid_res"))
+    site_spec["spacing"] = float(
+        sb.number_input(
+            "Regular spacing [km]", 1.0, 500.0, float(DEFAULT_SPACING_KM), key="grid_spacing"
+        )
+    )
+    site_spec["estimate"] = sb.empty()
+
+
+def load_sites(spec: dict[str, Any]) -> tuple[Any, list[str], tuple, list[str]]:
+    """Sites, reader warnings, cache key and input paths for the chosen source."""
+    if source == "Bundled example":
+        examples = sup.example_files()
+        if spec["example"] not in examples:
+            raise SitingError("no bundled example files found (data/examples)")
+        p = examples[spec["example"]]
+        mtime = p.stat().st_mtime_ns
+        gdf, msgs = example_sites(str(p), mtime)
+        return gdf, msgs, ("example", str(p), mtime), [str(p)]
+    if source == "Upload a file":
+        up = spec["upload"]
+        if up is None:
+            st.info("Upload a sites file in the sidebar to start.")
+            st.stop()
+        data = up.getvalue()
+        gdf, msgs = upload_sites(up.file_id, up.name, len(data), max_upload_mb * 1_000_000, data)
+        return gdf, msgs, ("upload", up.file_id, up.name, len(data)), []
+    from siting.grid import estimate_cells
+
+    kind, res, spacing = spec["kind"], spec["res"], spec["spacing"]
+    est = estimate_cells(
+        sup.parse_region(spec["region"]),
+        kind=kind,
+        resolution=res if kind == "h3" else None,
+        spacing_km=spacing if kind == "regular" else None,
+        data_dir=data_dir or None,
+    )
+    spec["estimate"].caption(f"About {est:,} cells (app limit {sup.APP_MAX_GRID_CELLS:,}).")
+    gdf, msgs = grid_sites(spec["region"], kind, res, spacing, data_dir)
+    return gdf, msgs, ("grid", spec["region"], kind, res, spacing, data_dir), []
+
+
+sb.header("Fleet")
+gpus_known = known_gpus()
+gpu = sb.selectbox("GPU model", gpus_known, index=gpus_known.index(FLEET["gpu"]), key="gpu")
+n_gpus = sb.number_input("Number of GPUs", 1, 100_000_000, sup.DEFAULT_GPUS, step=1000, key="gpus")
+utilization = sb.slider(
+    "Utilization (fraction of full-load power while the product runs)",
+    0.0,
+    1.0,
+    float(FLEET["utilization"]),
+    0.01,
+    key="utilization",
+)
+refresh = sb.number_input(
+    "Hardware refresh [years]", 0.5, 50.0, float(FLEET["refresh_years"]), 0.5, key="refresh"
+)
+
+sb.header("Facility")
+cooling = sb.selectbox(
+    "Cooling technology",
+    COOLING_TECHNOLOGIES,
+    index=COOLING_TECHNOLOGIES.index(FAC["cooling"]),
+    key="cooling",
+)
+preset = sb.selectbox(
+    "Preset", FACILITY_PRESETS, index=FACILITY_PRESETS.index(FAC["preset"]), key="preset"
+)
+
+sb.header("Commitment")
+commitment = sb.slider(
+    "Commitment [years]", 1, 60, int(SCEN["commitment_years"]), key="commitment_years"
+)
+product_dies = sb.checkbox(
+    "The product is shut down before the commitment ends", value=False, key="product_dies"
+)
+product_years = None
+if product_dies:
+    product_years = sb.slider(
+        "Product shut down after [years]",
+        0.5,
+        float(commitment),
+        min(sup.DEFAULT_PRODUCT_YEARS, float(commitment)),
+        0.5,
+        key="product_years",
+    )
+after = sb.selectbox(
+    "After the product",
+    AFTER_MODES,
+    index=AFTER_MODES.index(SCEN["after"]),
+    key="after",
+    help="idle: fleet kept powered at its idle floor; retenant: a share re-leased after a "
+    "delay; power_down: fleet off, facility baseline and take-or-pay remain.",
+)
+with sb.expander("Contracts and trends"):
+    start_year = st.number_input("Start year", 1990, 2100, int(SCEN["start_year"]), key="start")
+    retenant_fraction = st.slider(
+        "Re-tenanted share", 0.0, 1.0, float(SCEN["retenant_fraction"]), 0.05, key="ret_f"
+    )
+    retenant_delay = st.number_input(
+        "Re-tenant delay [years]",
+        0.0,
+        float(commitment),
+        min(float(SCEN["retenant_delay_years"]), float(commitment)),
+        0.5,
+        key="ret_d",
+    )
+    take_or_pay = st.slider(
+        "Take-or-pay minimum (share of running energy)",
+        0.0,
+        1.0,
+        float(SCEN["take_or_pay_fraction"]),
+        0.05,
+        key="top",
+    )
+    cfe = st.slider(
+        "Contracted carbon-free share", 0.0, 1.0, float(SCEN["carbon_free_share"]), 0.05, key="cfe"
+    )
+    decarb = st.number_input(
+        "Grid decarbonization [per year]",
+        -0.5,
+        1.0,
+        float(SCEN["grid_decarbonization_per_yr"]),
+        0.01,
+        key="decarb",
+    )
+    escal = st.number_input(
+        "Price escalation [per year]",
+        -0.5,
+        1.0,
+        float(SCEN["price_escalation_per_yr"]),
+        0.01,
+        key="escal",
+    )
+    warming = st.number_input(
+        "Warming [C per decade]", -2.0, 5.0, float(SCEN["warming_c_per_decade"]), 0.1, key="warm"
+    )
+    price_default = st.number_input(
+        "Price where no data [USD/MWh]",
+        1.0,
+        10_000.0,
+        float(SCEN["price_usd_per_mwh_default"]),
+        1.0,
+        key="price_default",
+    )
+
+sb.header("Ranking")
+sb.caption("Weights are relative; lower score is better.")
+weights: dict[str, float] = {}
+for k in DEFAULT_WEIGHTS:
+    weights[k] = sb.slider(
+        f"{CRITERIA[k].label} [{CRITERIA[k].unit}]",
+        0.0,
+        10.0,
+        float(DEFAULT_WEIGHTS[k]),
+        0.5,
+        key=f"w_{k}",
+    )
+extra = sb.multiselect(
+    "More criteria",
+    [k for k in CRITERIA if k not in DEFAULT_WEIGHTS],
+    format_func=lambda k: f"{CRITERIA[k].label} [{CRITERIA[k].unit}]",
+    key="extra_criteria",
+)
+for k in extra:
+    weights[k] = sb.slider(
+        f"{CRITERIA[k].label} [{CRITERIA[k].unit}]", 0.0, 10.0, 1.0, 0.5, key=f"w_{k}"
+    )
+rules_text = sb.text_area(
+    "Exclusions (one rule per line)",
+    value="",
+    key="exclusions",
+    placeholder="grid_co2_g_per_kwh > 600\nbws_cat >= high\ncountry_iso3 in USA,CAN",
+    help="Screening rules (siting.decide): a site matching any rule is excluded but kept "
+    "in the table with the reason.",
+)
+force_text = sb.text_input("Always keep these site ids (comma-separated)", key="force_include")
+
+# ----------------------------------------------------------------------------- run
+try:
+    fleet = Fleet(gpu=gpu, gpus=int(n_gpus), utilization=float(utilization), refresh_years=refresh)
+    facility = Facility(cooling=cooling, preset=preset)
+    scenario = Scenario(
+        commitment_years=int(commitment),
+        product_years=None if product_years is None else float(product_years),
+        after=after,
+        start_year=int(start_year),
+        retenant_fraction=float(retenant_fraction),
+        retenant_delay_years=float(retenant_delay),
+        take_or_pay_fraction=float(take_or_pay),
+        carbon_free_share=float(cfe),
+        grid_decarbonization_per_yr=float(decarb),
+        price_escalation_per_yr=float(escal),
+        warming_c_per_decade=float(warming),
+        price_usd_per_mwh_default=float(price_default),
+    )
+    layer_resources(data_dir)
+    sites, site_msgs, sites_key, inputs = load_sites(site_spec)
+    rules = sup.parse_exclusions(rules_text)
+    force = sup.parse_ids(force_text)
+    joined, join_msgs = joined_sites(sites_key, data_dir, sites)
+    assessment = assessed_sites(
+        sites_key,
+        data_dir,
+        sup.config_key(fleet),
+        sup.config_key(scenario),
+        sup.config_key(facility),
+        joined,
+        fleet,
+        scenario,
+        facility,
+    )
+    ranked = sup.rank_sites(assessment.summary, weights, rules, force)
+except SitingError as e:
+    fail(e)
+except Exception as e:  # noqa: BLE001 - shown in the page, never as a traceback
+    fail(e)
+
+# ----------------------------------------------------------------------------- page
+st.title("Where to build, and what it commits us to")
+n_sites = len(ranked)
+n_ranked = int(ranked["rank"].notna().sum())
+n_excl = int(ranked["excluded"].sum())
+st.caption(
+    f"{n_sites:,} sites ({n_ranked:,} ranked, {n_excl:,} excluded) - {int(n_gpus):,} x {gpu}, "
+    f"{cooling} cooling, {commitment}-year commitment"
+    + (
+        f", product shut down after {product_years:g} years, then {after}"
+        if product_years is not None
+        else ", product runs the whole commitment"
+    )
+)
+for m in site_msgs + join_msgs:
+    st.warning(m)
+
+top = ranked[ranked["rank"].notna()].head(1)
+if len(top):
+    t = top.iloc[0]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Best site", str(t["site_id"]))
+    c2.metric(f"On-site water over {commitment} years", f"{t['water_onsite_m3']:,.0f} m3")
+    c3.metric("Scope-2 CO2e", f"{t['co2_scope2_t']:,.0f} t")
+    c4.metric("Energy cost", f"{t['energy_cost_usd'] / 1e6:,.0f} million USD")
+else:
+    st.warning("No site could be ranked (every site is excluded or misses a weighted value).")
+
+# -- map
+st.subheader("Map")
+layer_labels = {"none": "Sites by result", **{k: v.label for k, v in sup.DATA_LAYERS.items()}}
+layer_key = st.radio(
+    "Data layer",
+    list(layer_labels),
+    format_func=lambda k: {
+        "none": "Sites by result",
+        "water": "Water stress",
+        "grid": "Grid carbon",
+        "price": "Electricity price",
+        "climate": "Climate",
+    }[k],
+    horizontal=True,
+    key="map_layer",
+    help="Colour the sites by a data layer; countries and states are shaded by their own "
+    "value where the layer has one per country or state.",
+)
+shaded: list[dict] = []
+sources_note = ""
+base = layer_resources(data_dir)["base"]
+if layer_key == "none":
+    options = sup.numeric_columns(ranked)
+    colour_col = st.selectbox("Colour sites by", options, index=0, key="colour_by")
+    values = ranked[colour_col].to_numpy(dtype=float, na_value=float("nan"))
+    crit = next((c for c in CRITERIA.values() if c.column == colour_col), None)
+    label = crit.label if crit else colour_col
+    unit = crit.unit if crit else ("0 best - 1 worst" if colour_col == "score" else "")
+    _, scale = sup.colour_scale(values, column=colour_col, label=label, unit=unit)
+else:
+    layer = sup.DATA_LAYERS[layer_key]
+    values = sup.site_layer_values(ranked, layer)
+    bvals = boundary_values(layer_key, data_dir)
+    extra_vals = list(bvals.country.values()) + list(bvals.region.values())
+    _, scale = sup.colour_scale(
+        values, column=layer.column, label=layer.label, unit=layer.unit, extra=extra_vals
+    )
+    if bvals.country:
+        shaded.append(sup.shaded_boundaries(base["admin0"], bvals.country, scale))
+    if bvals.region and "admin1" in base:
+        shaded.append(sup.shaded_boundaries(base["admin1"], bvals.region, scale))
+    if bvals.sources:
+        sources_note = "Shaded countries/states: " + "; ".join(bvals.sources) + "."
+    else:
+        sources_note = (
+            "This layer has no value per country or state here: only the sites are coloured."
+        )
+points = sup.site_points(ranked, values, scale, commitment_years=int(commitment))
+st.pydeck_chart(sup.deck(points, base, shaded), height=520, key="map")
+lc1, lc2 = st.columns([1, 3])
+lc1.image(sup.legend_image(scale.cmap), width="stretch")
+lc2.caption(scale.describe() + (" " + sources_note if sources_note else ""))
+
+# -- ranking
+st.subheader("Ranking")
+st.caption(
+    "Lifetime totals over the commitment. Score: weighted sum of min-max normalised criteria "
+    "(0 best, 1 worst; siting.decide, docs/method_decide.md). Weights: "
+    + ", ".join(f"{k} {v:.2f}" for k, v in ranked.attrs.get("weights", {}).items())
+)
+table = sup.ranking_table(ranked)
+st.dataframe(
+    table,
+    hide_index=True,
+    height=360,
+    key="ranking",
+    column_config={"Score [0 best - 1 worst]": st.column_config.NumberColumn(format="%.4f")},
+)
+
+# -- site detail
+st.subheader("Site detail")
+ids = ranked["site_id"].astype(str).tolist()
+pick_from = ids[:1000]
+d1, d2 = st.columns([2, 2])
+site = d1.selectbox("Site (ranked order)", pick_from, index=0, key="site")
+typed = d2.text_input("...or type any site id", key="site_typed").strip()
+if typed:
+    if typed in set(ids):
+        site = typed
+    else:
+        st.error(f"unknown site id {typed!r}")
+row = ranked.loc[ranked["site_id"].astype(str) == str(site)].iloc[0]
+var_names = [v for v in ANNUAL_VARIABLES if v != "product_alive"]
+var = st.selectbox(
+    "Yearly series",
+    var_names,
+    index=var_names.index("water_onsite_m3"),
+    format_func=lambda v: f"{ANNUAL_VARIABLES[v][1]} [{ANNUAL_VARIABLES[v][0]}]",
+    key="series_var",
+)
+series = sup.annual_table(assessment.annual, str(site), var)
+shut = sup.shutdown_year(scenario)
+import altair as alt  # noqa: E402 - only needed from here on
+
+unit = ANNUAL_VARIABLES[var][0]
+bars = (
+    alt.Chart(series)
+    .mark_rect(stroke="white", strokeWidth=0.5)
+    .encode(
+        x=alt.X("year:Q", title="year", scale=alt.Scale(zero=False), axis=alt.Axis(format="d")),
+        x2="year_end:Q",
+        y=alt.Y("value:Q", title=f"{var} [{unit}]"),
+        y2=alt.datum(0),
+        color=alt.Color(
+            "phase:N",
+            scale=alt.Scale(
+                domain=["product running", "shutdown year", "after shutdown"],
+                range=["#3b528b", "#21918c", "#fde725"],
+            ),
+            title=None,
+        ),
+        tooltip=["year:Q", alt.Tooltip("value:Q", format=",.4g", title=unit), "phase:N"],
+    )
+)
+chart = bars
+if shut is not None:
+    rule = (
+        alt.Chart({"values": [{"x": shut, "label": "product shut down"}]})
+        .mark_rule(color="#c0392b", strokeWidth=2, strokeDash=[6, 3])
+        .encode(x="x:Q")
+    )
+    text = (
+        alt.Chart({"values": [{"x": shut, "label": "product shut down"}]})
+        .mark_text(align="left", dx=4, dy=-6, color="#c0392b")
+        .encode(x="x:Q", y=alt.value(8), text="label:N")
+    )
+    chart = bars + rule + text
+st.altair_chart(chart, width="stretch")
+
+b1, b2 = st.columns([3, 2])
+with b1:
+    st.markdown("**While the product ran / after it was shut down** (lifetime totals)")
+    split = sup.before_after(row)
+    st.dataframe(
+        split,
+        hide_index=True,
+        column_config={"share after": st.column_config.NumberColumn(format="%.3f")},
+    )
+with b2:
+    st.markdown("**Site inputs**")
+    st.dataframe(
+        sup.explain_site(ranked, str(site), assessment).query("section == 'layer'")[
+            ["item", "value", "unit", "source"]
+        ],
+        hide_index=True,
+    )
+with st.expander("Why this number: every value, its unit and its source", expanded=False):
+    st.dataframe(sup.explain_site(ranked, str(site), assessment), hide_index=True)
+
+# -- downloads
+st.subheader("Downloads")
+
+
+def _outputs_zip() -> bytes:
+    """Ranked table (GeoParquet, CSV) and the yearly footprint (NetCDF), zipped."""
+    import io
+    import zipfile
+
+    from siting.pipeline import write_outputs
+
+    result = sup.make_result(sites, joined, assessment, ranked, weights, rules, data_dir, inputs)
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="siting-out-") as tmp:
+        paths = write_outputs(result, tmp)
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, p in paths.items():
+                z.write(p, arcname=name)
+    return buf.getvalue()
+
+
+st.download_button(
+    "Results: sites.csv, sites.parquet, footprint.nc (zip)",
+    data=_outputs_zip,
+    file_name="siting-results.zip",
+    mime="application/zip",
+    key="dl_outputs",
+    on_click="ignore",
+)
+try:
+    from siting.report import write_report  # noqa: F401 - presence check
+except ImportError:
+    write_report = None
+if write_report is None:
+    st.caption("Report downloads (HTML, PDF, ...) appear here once siting.report is installed.")
+else:
+    fmts = st.multiselect("Report formats", ["html", "pdf", "xlsx", "md"], ["html"], key="fmts")
+
+    def _report_zip() -> bytes:
+        """The report module's files for the chosen formats, zipped."""
+        import io
+        import zipfile
+
+        result = sup.make_result(
+            sites, joined, assessment, ranked, weights, rules, data_dir, inputs
+        )
+        buf = io.BytesIO()
+        with tempfile.TemporaryDirectory(prefix="siting-report-") as tmp:
+            out = write_report(result, tmp, fmts)
+            files = out.values() if isinstance(out, dict) else (out or Path(tmp).rglob("*"))
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+                for p in map(Path, files):
+                    if p.is_file():
+                        z.write(p, arcname=p.relative_to(tmp) if p.is_relative_to(tmp) else p.name)
+        return buf.getvalue()
+
+    st.download_button(
+        "Report (zip)",
+        data=_report_zip,
+        file_name="siting-report.zip",
+        mime="application/zip",
+        key="dl_report",
+        on_click="ignore",
+    )
+
+# -- provenance
+with st.expander("Data sources, coverage and assumptions"):
+    from siting.pipeline import used_datasets
+
+    st.markdown("**Layers that supplied values**")
+    st.dataframe(used_datasets(joined, data_dir or None), hide_index=True)
+    st.markdown("**Coverage (sites per layer and level)**")
+    st.dataframe(joined.attrs.get("coverage"), hide_index=True)
+    st.markdown("**Model assumptions**")
+    st.dataframe(assessment.assumptions.astype({"value": str}), hide_index=True)

@@ -1,0 +1,104 @@
+"""Benchmark of the Streamlit app's rerun time (not a timed test).
+
+Target (issue 9): after a slider change on 10,000 sites the page is ready in under 1 s.
+
+The app runs headless in :class:`streamlit.testing.v1.AppTest` on a generated grid
+(default: a regular 7 km grid over France, 12,989 sites from the embedded boundaries).
+The first load (grid, join, model) is timed on its own and excluded; then each kind of
+change is timed as the wall time of a full script rerun (every element of the page
+rebuilt and serialized, the way the server does it for a browser):
+
+* ``weight``: a ranking-weight slider (re-rank only; join and model come from the cache),
+* ``colour``: the map's data layer (map only),
+* ``model``: the cooling technology (model rerun, join from the cache), then back
+  (model from the cache).
+
+Usage::
+
+    python benchmarks/bench_app.py                    # FRA, regular 7 km
+    python benchmarks/bench_app.py --region US-TX --kind h3 --res 5 --repeat 7
+
+Prints the site count, the first-load time and, per change, the median and max rerun
+time over ``--repeat`` reruns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def _timed_run(at) -> float:
+    t0 = time.perf_counter()
+    at.run()
+    dt = time.perf_counter() - t0
+    if at.exception:
+        raise RuntimeError(f"app raised: {at.exception[0].value}")
+    if at.error:
+        raise RuntimeError(f"app error: {at.error[0].value}")
+    return dt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the timings."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--region", default="FRA")
+    ap.add_argument("--kind", default="regular", choices=["h3", "regular"])
+    ap.add_argument("--spacing", type=float, default=7.0, help="regular grid spacing [km]")
+    ap.add_argument("--res", type=int, default=5, help="H3 resolution")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args(argv)
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=600)
+    t0 = time.perf_counter()
+    at.run()
+    at.radio(key="sites_source").set_value("Generated grid")
+    at.run()
+    at.text_input(key="grid_region").set_value(args.region)
+    at.radio(key="grid_kind").set_value(args.kind)
+    if args.kind == "regular":
+        at.number_input(key="grid_spacing").set_value(args.spacing)
+    else:
+        at.slider(key="grid_res").set_value(args.res)
+    first = _timed_run(at)
+    total_first = time.perf_counter() - t0
+    n = len(at.dataframe[0].value)
+    print(f"sites: {n:,} ({args.region}, {args.kind})")
+    print(f"first load of the grid (generate + join + model + page): {first:.2f} s")
+    print(f"  (including the app's opening on the examples: {total_first:.2f} s)")
+
+    results: dict[str, list[float]] = {"weight": [], "colour": [], "model": [], "model-cached": []}
+    layers = ["grid", "water", "none"]
+    for i in range(args.repeat):
+        at.slider(key="w_water_onsite").set_value(1.0 + 0.5 * ((i % 4) + 1))
+        results["weight"].append(_timed_run(at))
+        at.radio(key="map_layer").set_value(layers[i % len(layers)])
+        results["colour"].append(_timed_run(at))
+    at.radio(key="map_layer").set_value("none")
+    at.run()
+    for tech in ("dry", "adiabatic"):
+        at.selectbox(key="cooling").set_value(tech)
+        results["model"].append(_timed_run(at))
+    at.selectbox(key="cooling").set_value("dry")
+    results["model-cached"].append(_timed_run(at))
+
+    print("rerun after a change (wall time of the whole script run):")
+    for k, v in results.items():
+        if v:
+            print(
+                f"  {k:13s} median {statistics.median(v):.3f} s  max {max(v):.3f} s  (n={len(v)})"
+            )
+    ok = statistics.median(results["weight"]) < 1.0
+    print(f"target: weight change < 1 s on {n:,} sites: {'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1018 @@
+"""Glue between the Streamlit app (``app.py``) and the library, with no Streamlit in it.
+
+The app builds configuration objects from its widgets and calls the functions here;
+they call the library (:func:`siting.read_sites`, :func:`siting.grid.generate_grid`,
+:func:`siting.join.join_layers`, :func:`siting.model.assess`, :func:`siting.decide.rank`,
+:func:`siting.decide.explain`) and prepare what the page shows: the ranking table with
+units, the map layers (colour scales, GeoJSON of the boundaries, tooltips) and the
+per-site annual series. Nothing here computes a footprint or a score of its own.
+
+The work is split so that the app can cache each stage on its own inputs:
+
+1. sites (example file, upload or generated grid) -> :func:`read_upload` / :func:`grid_sites`
+2. sites + data directory -> :func:`join_sites` (the slow, data-bound step)
+3. joined + fleet + scenario + facility -> :func:`assess_sites`
+4. summary + weights + exclusions -> :func:`rank_sites` (fast: a weight change only re-ranks)
+
+Every stage raises :class:`siting.SitingError` (or a subclass) with a message the page
+shows as it is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from siting.errors import ConfigError, LayerError, SiteInputError, SitingError
+
+__all__ = [
+    "APP_MAX_GRID_CELLS",
+    "DATA_LAYERS",
+    "DEFAULT_GPUS",
+    "MAX_UPLOAD_MB",
+    "UPLOAD_TYPES",
+    "BoundaryData",
+    "ColourScale",
+    "DataLayer",
+    "annual_table",
+    "assess_sites",
+    "base_boundaries",
+    "before_after",
+    "boundary_values",
+    "colour_scale",
+    "config_key",
+    "deck",
+    "example_files",
+    "explain_site",
+    "grid_sites",
+    "join_sites",
+    "legend_image",
+    "make_result",
+    "numeric_columns",
+    "parse_exclusions",
+    "parse_ids",
+    "parse_region",
+    "rank_sites",
+    "ranking_table",
+    "read_upload",
+    "shaded_boundaries",
+    "shutdown_year",
+    "site_points",
+    "view_state",
+]
+
+#: Largest upload accepted by the app [MB]. A deployment bound (not a physical
+#: constant); ``.streamlit/config.toml`` sets ``server.maxUploadSize`` to the same value
+#: and the app checks the size again before reading.
+MAX_UPLOAD_MB = 50
+#: File types offered by the uploader (every format :func:`siting.read_sites` reads).
+UPLOAD_TYPES = ("csv", "txt", "tsv", "geojson", "json", "gpkg", "parquet", "geoparquet", "zip")
+#: Largest generated grid the app builds [cells]. An interactivity bound (not a physical
+#: constant): joining 100,000 sites to every layer takes about 20 s on a 2-core machine.
+APP_MAX_GRID_CELLS = 100_000
+#: Fleet size used when the user does not change it: the same default as
+#: :func:`siting.pipeline.run` (``Fleet(gpus=50_000)``), so the app opens on the CLI's numbers.
+DEFAULT_GPUS = 50_000
+#: Product shut-down year offered when the user says the product dies before the end of
+#: the commitment: the worked example of issue 4 (product shut down after 2 of 15 years).
+DEFAULT_PRODUCT_YEARS = 2.0
+#: Colour of a site or polygon without a value (RGB).
+NO_VALUE_RGB = (170, 170, 170)
+#: Boundary simplification tolerance for the base map [degrees]: a display choice that
+#: keeps the 241 Natural Earth 1:50m countries under ~1 MB of GeoJSON.
+BOUNDARY_SIMPLIFY_DEG = 0.05
+
+
+# --------------------------------------------------------------------------- sites
+def example_files() -> dict[str, Path]:
+    """The bundled example site files (``data/examples``) by file name."""
+    from siting.paths import embedded_data_dir
+
+    d = Path(embedded_data_dir()) / "examples"
+    return {p.name: p for p in sorted(d.glob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def _capture(fn, *args, **kwargs) -> tuple[Any, list[str]]:
+    """Call ``fn`` and return its result with the text of the warnings it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn(*args, **kwargs)
+    msgs = list(dict.fromkeys(str(w.message) for w in caught))
+    return out, msgs
+
+
+def _safe_name(name: str) -> str:
+    """The uploaded file name reduced to a plain base name (no path, no odd characters)."""
+    base = re.split(r"[\\/]", str(name))[-1]
+    base = re.sub(r"[^A-Za-z0-9._ -]", "_", base).strip() or "upload"
+    return base[:120]
+
+
+def read_upload(
+    name: str, data: bytes, max_bytes: int = MAX_UPLOAD_MB * 1_000_000
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Read an uploaded sites file with :func:`siting.read_sites`.
+
+    The bytes are written to a private temporary directory under a fixed stem with the
+    upload's suffix (the user's file name never becomes a path), read, and deleted.
+
+    Parameters
+    ----------
+    name
+        File name as uploaded (gives the format by its suffix and names the file in
+        messages).
+    data
+        File content.
+    max_bytes
+        Largest accepted size [bytes].
+
+    Returns
+    -------
+    sites, warnings
+        The validated sites and the text of any reader warnings (corrections the user
+        should know about).
+
+    Raises
+    ------
+    SiteInputError
+        Empty, too large, unreadable or invalid file; the message names the upload.
+    """
+    shown = _safe_name(name)
+    if not data:
+        raise SiteInputError(
+            "file is empty; expected a header row and one row per site", file=shown
+        )
+    if len(data) > max_bytes:
+        raise SiteInputError(
+            f"file is {len(data) / 1e6:.1f} MB, above the app's {max_bytes / 1e6:.0f} MB upload "
+            "limit; split it, or run the CLI (`siting run`) on the whole file",
+            file=shown,
+        )
+    suffix = Path(shown).suffix.lower()
+    if suffix.lstrip(".") not in UPLOAD_TYPES:
+        raise SiteInputError(
+            f"unsupported file type '{suffix or '(none)'}'; expected one of "
+            + ", ".join("." + t for t in UPLOAD_TYPES),
+            file=shown,
+        )
+    from siting.sites import read_sites
+
+    with tempfile.TemporaryDirectory(prefix="siting-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            sites, msgs = _capture(read_sites, path, max_bytes=max_bytes)
+        except SitingError as e:
+            detail = e.detail.replace(str(path), shown)
+            raise type(e)(detail, file=shown, row=e.row, field=e.field) from None
+        except Exception as e:  # noqa: BLE001 - any reader failure is a bad upload, not a crash
+            raise SiteInputError(
+                f"could not read the file ({type(e).__name__}: {str(e).replace(str(path), shown)})",
+                file=shown,
+            ) from None
+    msgs = [m.replace(str(path), shown) for m in msgs]
+    return sites, msgs
+
+
+def parse_region(text: str) -> str | tuple[float, float, float, float]:
+    """A grid region typed by the user: an ISO3 / ISO 3166-2 code or a bounding box.
+
+    ``"FRA"``, ``"US-VA"`` or ``"minlon, minlat, maxlon, maxlat"`` (degrees).
+
+    Raises
+    ------
+    SitingError
+        Empty text or a box that is not four numbers.
+    """
+    t = (text or "").strip()
+    if not t:
+        raise SitingError(
+            "give a country code (FRA), a state/province code (US-VA) or a box "
+            "'minlon, minlat, maxlon, maxlat'",
+            field="region",
+        )
+    if re.search(r"[\d.]", t) and ("," in t or " " in t):
+        parts = [p for p in re.split(r"[,\s;]+", t) if p]
+        if len(parts) != 4:
+            raise SitingError(
+                f"a bounding box is 4 numbers 'minlon, minlat, maxlon, maxlat', got {t!r}",
+                field="region",
+            )
+        try:
+            minlon, minlat, maxlon, maxlat = (float(p) for p in parts)
+        except ValueError:
+            raise SitingError(
+                f"a bounding box is 4 numbers 'minlon, minlat, maxlon, maxlat', got {t!r}",
+                field="region",
+            ) from None
+        return (minlon, minlat, maxlon, maxlat)
+    return t.upper()
+
+
+def grid_sites(
+    region: str,
+    *,
+    kind: str = "h3",
+    resolution: int | None = None,
+    spacing_km: float | None = None,
+    data_dir: str | None = None,
+    max_cells: int = APP_MAX_GRID_CELLS,
+) -> gpd.GeoDataFrame:
+    """Candidate sites on a grid over a region (:func:`siting.grid.generate_grid`).
+
+    Parameters
+    ----------
+    region
+        Text as typed (see :func:`parse_region`).
+    kind, resolution, spacing_km
+        Grid kind and its cell size (H3 resolution or regular spacing [km]).
+    data_dir
+        Extra data directory for the boundary layers.
+    max_cells
+        Refuse grids estimated above this many cells (an app bound).
+    """
+    from siting.grid import generate_grid
+
+    reg = parse_region(region)
+    if kind == "h3":
+        return generate_grid(
+            reg, kind="h3", resolution=resolution, max_cells=max_cells, data_dir=data_dir
+        )
+    return generate_grid(
+        reg, kind="regular", spacing_km=spacing_km, max_cells=max_cells, data_dir=data_dir
+    )
+
+
+def parse_exclusions(text: str) -> list[Any]:
+    """Exclusion rules, one per line (``#`` starts a comment), parsed by the library.
+
+    Raises
+    ------
+    ConfigError
+        A line that :func:`siting.decide.parse_rule` cannot read; the message gives the
+        line number.
+    """
+    from siting.decide import parse_rule
+
+    rules = []
+    for i, line in enumerate((text or "").splitlines(), start=1):
+        s = line.split("#", 1)[0].strip()
+        if not s:
+            continue
+        try:
+            rules.append(parse_rule(s))
+        except ConfigError as e:
+            raise ConfigError(
+                f"exclusion rule on line {i} ({s!r}): {e}", field="exclusions"
+            ) from None
+    return rules
+
+
+def parse_ids(text: str) -> list[str]:
+    """Site ids typed as a comma/newline-separated list."""
+    return [p.strip() for p in re.split(r"[,\n;]+", text or "") if p.strip()]
+
+
+# --------------------------------------------------------------------------- stages
+def config_key(obj: Any) -> str:
+    """A hashable, deterministic cache key for a configuration dataclass (its repr)."""
+    return repr(obj)
+
+
+def join_sites(
+    sites: gpd.GeoDataFrame, data_dir: str | None = None, catalog: Any = None
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Join the sites to every layer (:func:`siting.join.join_layers`), with warnings."""
+    from siting.join import join_layers
+
+    if data_dir:
+        d = Path(data_dir).expanduser()
+        if not d.is_dir():
+            raise LayerError(f"data directory '{data_dir}' does not exist or is not a directory")
+    return _capture(join_layers, sites, data_dir=data_dir or None, catalog=catalog)
+
+
+def assess_sites(joined: gpd.GeoDataFrame, fleet: Any, scenario: Any, facility: Any) -> Any:
+    """The committed footprint of the fleet at every site (:func:`siting.model.assess`)."""
+    from siting.model import assess
+
+    return assess(joined, fleet, scenario, facility)
+
+
+def rank_sites(
+    summary: pd.DataFrame,
+    weights: Mapping[str, float],
+    exclusions: Sequence[Any] = (),
+    force_include: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Rank the sites (:func:`siting.decide.rank`); weights of 0 are dropped first.
+
+    Raises
+    ------
+    ConfigError
+        All weights zero, unknown criterion or column, bad rule.
+    """
+    from siting import decide
+
+    w = {k: float(v) for k, v in weights.items() if float(v) > 0}
+    if not w:
+        raise ConfigError("set at least one criterion weight above 0", field="weights")
+    return decide.rank(
+        summary, w, exclusions=list(exclusions), force_include=list(force_include) or None
+    )
+
+
+def make_result(
+    sites: gpd.GeoDataFrame,
+    joined: gpd.GeoDataFrame,
+    assessment: Any,
+    ranked: pd.DataFrame,
+    weights: Mapping[str, float],
+    exclusions: Sequence[Any] = (),
+    data_dir: str | None = None,
+    inputs: Sequence[str] = (),
+) -> Any:
+    """A :class:`siting.pipeline.RunResult` from the app's cached stages (for outputs)."""
+    from siting.pipeline import RunResult, used_datasets
+
+    return RunResult(
+        sites=sites,
+        joined=joined,
+        assessment=assessment,
+        ranked=ranked,
+        coverage=joined.attrs.get("coverage", pd.DataFrame()),
+        weights=dict(weights),
+        exclusions=list(exclusions),
+        datasets=used_datasets(joined, data_dir or None),
+        inputs=list(inputs),
+    )
+
+
+def explain_site(ranked: pd.DataFrame, site_id: str, assessment: Any) -> pd.DataFrame:
+    """ "Why this number" for one site (:func:`siting.decide.explain`), values as text.
+
+    Values are rendered as text so one column can hold numbers and labels.
+    """
+    from siting.decide import explain
+
+    df = explain(str(site_id), assessment, summary=ranked)
+    df["value"] = [_fmt_value(v) for v in df["value"]]
+    return df
+
+
+def _fmt_value(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return "-"
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, (float, np.floating)):
+        a = abs(float(v))
+        if a != 0 and (a >= 1e6 or a < 1e-3):
+            return f"{float(v):.4g}"
+        return f"{float(v):,.4g}" if a < 1000 else f"{float(v):,.0f}"
+    return str(v)
+
+
+# --------------------------------------------------------------------------- tables
+#: Ranking-table columns: (column, header with unit). Units follow docs/columns.md and
+#: the criteria registry (``siting.decide.CRITERIA``).
+_TABLE = (
+    ("rank", "Rank"),
+    ("site_id", "Site"),
+    ("name", "Name"),
+    ("country_iso3", "Country"),
+    ("region_code", "Region"),
+    ("score", "Score [0 best - 1 worst]"),
+    ("water_onsite_m3", "On-site water [m3]"),
+    ("water_scarcity_weighted_m3", "Scarcity-weighted water [m3 world-eq]"),
+    ("water_offsite_m3", "Off-site water [m3]"),
+    ("co2_scope2_t", "Scope-2 CO2e [t]"),
+    ("co2_embodied_t", "Embodied CO2e [t]"),
+    ("energy_cost_usd", "Energy cost [USD]"),
+    ("pue_annual", "PUE [-]"),
+    ("water_l_per_gpu_hour", "Water [L/GPU-h]"),
+    ("co2_kg_per_gpu_hour", "CO2e [kg/GPU-h]"),
+    ("co2_scope2_t_after_product", "Scope-2 CO2e after product [t]"),
+    ("water_onsite_m3_after_product", "On-site water after product [m3]"),
+    ("grid_co2_g_per_kwh", "Grid [g CO2e/kWh]"),
+    ("aware_cf", "AWARE CF [m3 world-eq/m3]"),
+    ("price_usd_per_mwh", "Price [USD/MWh]"),
+    ("price_level", "Price source level"),
+    ("status", "Status"),
+    ("excluded", "Excluded"),
+    ("exclusion_reason", "Exclusion reason"),
+    ("rank_note", "Rank note"),
+)
+
+
+def ranking_table(ranked: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """The ranked sites as a plain table with units in the headers, in rank order.
+
+    Weighted criteria that are derived (not a summary column, e.g. ``co2_total``) are
+    added with :func:`siting.decide.criterion_values`.
+    """
+    from siting.decide import CRITERIA, criterion_values
+
+    cols = [(c, h) for c, h in _TABLE if c in ranked.columns]
+    df = pd.DataFrame({h: ranked[c].to_numpy() for c, h in cols}, index=ranked.index)
+    weighted = list(ranked.attrs.get("weights", {}))
+    derived = [k for k in weighted if k in CRITERIA and CRITERIA[k].column not in ranked.columns]
+    if derived:
+        vals = criterion_values(ranked, derived)
+        for k in derived:
+            c = CRITERIA[k]
+            df[f"{c.label} [{c.unit}]"] = vals[k].to_numpy()
+    if "rank" in ranked.columns:
+        df["Rank"] = ranked["rank"].astype("Int64").to_numpy()
+    out = df.reset_index(drop=True)
+    return out if limit is None else out.head(limit)
+
+
+def numeric_columns(ranked: pd.DataFrame) -> list[str]:
+    """Numeric result columns a user can colour the sites by (score first)."""
+    skip = {"lat", "lon", "boundary_snap_km"}
+    cols = [
+        c
+        for c in ranked.columns
+        if c not in skip
+        and c != getattr(ranked, "_geometry_column_name", "geometry")
+        and pd.api.types.is_numeric_dtype(ranked[c])
+        and not pd.api.types.is_bool_dtype(ranked[c])
+    ]
+    first = [c for c in ("score", "rank") if c in cols]
+    return first + [c for c in cols if c not in first]
+
+
+def before_after(row: pd.Series) -> pd.DataFrame:
+    """Lifetime totals of one site split into while the product ran and after it was gone.
+
+    ``before = total - after_product`` for each total the model splits
+    (``<total>_after_product`` columns of the summary).
+    """
+    from siting.model import ANNUAL_VARIABLES
+
+    rows = []
+    for col in (
+        "it_energy_mwh",
+        "facility_energy_mwh",
+        "water_onsite_m3",
+        "water_offsite_m3",
+        "co2_scope2_t",
+        "co2_embodied_t",
+        "energy_cost_usd",
+    ):
+        after_col = f"{col}_after_product"
+        if col not in row.index or after_col not in row.index:
+            continue
+        total, after = float(row[col]), float(row[after_col])
+        unit = ANNUAL_VARIABLES.get(col, ("",))[0]
+        rows.append(
+            {
+                "quantity": col,
+                "unit": unit,
+                "while the product ran": total - after,
+                "after the product was shut down": after,
+                "lifetime total": total,
+                "share after": after / total if total else (0.0 if after == 0 else np.nan),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def shutdown_year(scenario: Any) -> float | None:
+    """Calendar time at which the product is shut down (``start_year + product_years``).
+
+    None when the product survives the commitment.
+    """
+    if scenario is None or scenario.product_years is None:
+        return None
+    return float(scenario.start_year) + float(scenario.product_years)
+
+
+def annual_table(annual: Any, site_id: str, variable: str) -> pd.DataFrame:
+    """One site's yearly series of ``variable`` from ``Assessment.annual``.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``year_end`` (= year + 1: each value covers one calendar year), the
+        value under ``value``, ``unit`` and ``phase`` (``product running``, ``after
+        shutdown`` or ``shutdown year`` from the ``product_alive`` fraction).
+    """
+    if variable not in annual.data_vars:
+        raise ConfigError(
+            f"unknown annual variable '{variable}'; known: {', '.join(annual.data_vars)}",
+            field="variable",
+        )
+    sites = annual["site"].to_numpy().astype(str)
+    hit = np.flatnonzero(sites == str(site_id))
+    if hit.size == 0:
+        raise ConfigError(f"unknown site id {site_id!r}", field="site")
+    i = int(hit[0])
+    years = annual["year"].to_numpy()
+    vals = annual[variable].to_numpy()[i].astype(float)
+    alive = annual["product_alive"].to_numpy()[i].astype(float)
+    phase = np.where(
+        alive >= 1.0, "product running", np.where(alive <= 0.0, "after shutdown", "shutdown year")
+    )
+    return pd.DataFrame(
+        {
+            "year": years.astype(int),
+            "year_end": years.astype(int) + 1,
+            "value": vals,
+            "unit": str(annual[variable].attrs.get("units", "")),
+            "phase": phase,
+        }
+    )
+
+
+# --------------------------------------------------------------------------- map: colours
+@dataclass(frozen=True)
+class ColourScale:
+    """How values were mapped to colours (for the legend)."""
+
+    column: str
+    label: str
+    unit: str
+    vmin: float
+    vmax: float
+    log: bool
+    cmap: str
+    lower_is_better: bool
+
+    def describe(self) -> str:
+        """One line for the legend."""
+        if not (math.isfinite(self.vmin) and math.isfinite(self.vmax)):
+            return f"{self.label}: no values"
+        end_lo, end_hi = ("yellow", "dark purple")
+        scale = " (log scale)" if self.log else ""
+        unit = f" {self.unit}" if self.unit and self.unit != "-" else ""
+        better = " - lower is better" if self.lower_is_better else ""
+        return (
+            f"{self.label}: {end_lo} = {_fmt_value(self.vmin)}{unit}, {end_hi} = "
+            f"{_fmt_value(self.vmax)}{unit}{scale}{better}; grey = no value"
+        )
+
+
+def _cmap(name: str):
+    import matplotlib
+
+    return matplotlib.colormaps[name]
+
+
+def colour_scale(
+    values: np.ndarray | pd.Series,
+    *,
+    column: str = "",
+    label: str = "",
+    unit: str = "",
+    cmap: str = "viridis_r",
+    extra: Iterable[float] = (),
+    lower_is_better: bool = True,
+) -> tuple[np.ndarray, ColourScale]:
+    """RGB colours (uint8, shape (n, 3)) for ``values`` on a matplotlib colour map.
+
+    The range is the min-max of the finite values (and of ``extra``, e.g. the boundary
+    values drawn with the same scale). A log scale is used when every value is positive
+    and the range spans two orders of magnitude or more (AWARE factors run 0.1-100).
+    NaN gets :data:`NO_VALUE_RGB`. ``viridis_r``: the lowest value is yellow, the highest
+    dark purple (perceptually uniform, readable with colour-vision deficiency).
+    """
+    x = pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce").to_numpy(dtype=float)
+    pool = np.concatenate([x, np.asarray(list(extra), dtype=float)])
+    fin = pool[np.isfinite(pool)]
+    if fin.size == 0:
+        rgb = np.tile(np.array(NO_VALUE_RGB, dtype=np.uint8), (x.size, 1))
+        return rgb, ColourScale(
+            column, label or column, unit, math.nan, math.nan, False, cmap, lower_is_better
+        )
+    vmin, vmax = float(fin.min()), float(fin.max())
+    log = bool(vmin > 0 and vmax / vmin >= 100)
+    with np.errstate(all="ignore"):
+        if log:
+            t = (np.log10(x) - math.log10(vmin)) / max(math.log10(vmax) - math.log10(vmin), 1e-12)
+        else:
+            t = (x - vmin) / (vmax - vmin) if vmax > vmin else np.zeros_like(x)
+    t = np.clip(t, 0.0, 1.0)
+    ok = np.isfinite(t)
+    rgba = _cmap(cmap)(np.where(ok, t, 0.0))
+    rgb = (np.asarray(rgba)[:, :3] * 255).round().astype(np.uint8)
+    rgb[~ok] = NO_VALUE_RGB
+    return rgb, ColourScale(column, label or column, unit, vmin, vmax, log, cmap, lower_is_better)
+
+
+def legend_image(cmap: str = "viridis_r", width: int = 256, height: int = 14) -> np.ndarray:
+    """A horizontal colour bar (uint8 RGB image) of ``cmap``, low values on the left."""
+    rgba = _cmap(cmap)(np.linspace(0.0, 1.0, width))
+    row = (np.asarray(rgba)[:, :3] * 255).round().astype(np.uint8)
+    return np.repeat(row[None, :, :], height, axis=0)
+
+
+# --------------------------------------------------------------------------- map: data layers
+@dataclass(frozen=True)
+class DataLayer:
+    """A data layer the map can show: its site column and where country values come from.
+
+    ``family`` names the catalog family whose country / state tables shade the boundary
+    polygons (None: the layer has no table per country, only the site values).
+    """
+
+    key: str
+    label: str
+    column: str
+    unit: str
+    family: str | None
+
+
+def _criterion(key: str) -> tuple[str, str]:
+    from siting.decide import CRITERIA
+
+    c = CRITERIA[key]
+    return c.label, c.unit
+
+
+def _data_layers() -> dict[str, DataLayer]:
+    water = _criterion("water_stress")
+    grid = _criterion("grid_intensity")
+    price = _criterion("electricity_price")
+    return {
+        "water": DataLayer("water", water[0], "aware_cf", water[1], "aware"),
+        "grid": DataLayer("grid", grid[0], "grid_co2_g_per_kwh", grid[1], "grid"),
+        "price": DataLayer("price", price[0], "price_usd_per_mwh", price[1], "price"),
+        "climate": DataLayer(
+            "climate", "Wet-bulb temperature (warmest month)", "wet_bulb_c_max", "C", None
+        ),
+    }
+
+
+#: Data layers of the map toggles, by key.
+DATA_LAYERS: dict[str, DataLayer] = _data_layers()
+
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_SUB = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+
+
+def site_layer_values(ranked: pd.DataFrame, layer: DataLayer) -> np.ndarray:
+    """The site values of a data layer (the warmest monthly mean wet-bulb for climate)."""
+    if layer.column in ranked.columns:
+        return pd.to_numeric(ranked[layer.column], errors="coerce").to_numpy(dtype=float)
+    if layer.key == "climate":
+        cols = [f"wet_bulb_c_m{m:02d}" for m in range(1, 13)]
+        if set(cols) <= set(ranked.columns):
+            block = ranked[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return np.nanmax(block, axis=1)
+    return np.full(len(ranked), np.nan)
+
+
+@dataclass
+class BoundaryData:
+    """Country and state/province values of a data layer, with their sources."""
+
+    country: dict[str, float]
+    region: dict[str, float]
+    sources: list[str]
+    notes: list[str]
+
+
+def boundary_values(
+    family: str | None, column: str, catalog: Any, data_dir: str | None = None
+) -> BoundaryData:
+    """Values per country (ISO3) and per state/province (ISO 3166-2) of a data layer.
+
+    Read from the catalog layers of ``family`` whose reader returns a table keyed by a
+    country or region code (e.g. OWID country mix, eGRID states, AWARE country factors,
+    price tables). Layers that resolve finer units (basins, eGRID subregions, grids) are
+    not drawn as boundaries. Finest-priority layers win for each code, as in the join.
+    """
+    out = BoundaryData({}, {}, [], [])
+    if family is None:
+        return out
+    for lyr in catalog.family(family):
+        try:
+            files = catalog.locate(lyr, data_dir or None)
+        except LayerError as e:
+            out.notes.append(f"{lyr.name}: {e}")
+            continue
+        if not files:
+            continue
+        try:
+            table = lyr.reader_func()(files)
+        except SitingError as e:
+            out.notes.append(f"{lyr.name}: {e}")
+            continue
+        if not isinstance(table, pd.DataFrame) or isinstance(table, gpd.GeoDataFrame):
+            continue
+        if column not in table.columns:
+            continue
+        key = next(
+            (k for k in ("country_iso3", "region_code", "code", "region") if k in table.columns),
+            None,
+        )
+        if key is None:
+            continue
+        codes = table[key].astype(str).str.strip().str.upper().to_numpy()
+        vals = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)
+        used = False
+        for code, v in zip(codes, vals, strict=True):
+            if not math.isfinite(v):
+                continue
+            if _ISO3.match(code):
+                used |= code not in out.country
+                out.country.setdefault(code, float(v))
+            elif _SUB.match(code):
+                used |= code not in out.region
+                out.region.setdefault(code, float(v))
+        if used:
+            out.sources.append(f"{lyr.name} ({lyr.level}, {lyr.vintage})")
+    return out
+
+
+def base_boundaries(
+    admin0: gpd.GeoDataFrame, admin1: gpd.GeoDataFrame | None = None
+) -> dict[str, dict]:
+    """Simplified GeoJSON (dicts) of the country and state/province polygons.
+
+    Geometry is simplified by :data:`BOUNDARY_SIMPLIFY_DEG` and rounded to 0.001 degree
+    (a display choice: about 0.5 MB for the whole world instead of 5 MB).
+    """
+    import json
+
+    def gj(gdf: gpd.GeoDataFrame, code: str, name: str) -> dict:
+        geom = gdf.geometry.simplify(BOUNDARY_SIMPLIFY_DEG, preserve_topology=True)
+        g = gpd.GeoDataFrame(
+            {
+                "code": gdf[code].astype(str).to_numpy(),
+                "name": gdf[name].astype(str).to_numpy(),
+            },
+            geometry=geom.set_precision(0.001).to_numpy(),
+            crs=gdf.crs,
+        )
+        g = g[~g.geometry.is_empty & g.geometry.notna()]
+        return json.loads(g.to_json(drop_id=True))
+
+    out = {"admin0": gj(admin0, "country_iso3", "country_name")}
+    if admin1 is not None:
+        out["admin1"] = gj(admin1, "region_code", "region_name")
+    return out
+
+
+def shaded_boundaries(
+    geojson: dict, values: Mapping[str, float], scale: ColourScale, alpha: int = 150
+) -> dict:
+    """A copy of a boundary GeoJSON keeping the polygons that have a value, coloured.
+
+    Each feature gets ``properties.fill`` ([r, g, b, alpha]) and ``properties.tip``.
+    """
+    feats = [f for f in geojson["features"] if f["properties"]["code"] in values]
+    vals = np.array([values[f["properties"]["code"]] for f in feats], dtype=float)
+    rgb, _ = _colours_on(vals, scale)
+    out = []
+    unit = f" {scale.unit}" if scale.unit and scale.unit != "-" else ""
+    for f, c, v in zip(feats, rgb, vals, strict=True):
+        p = f["properties"]
+        tip = f"{p['name']} ({p['code']})\n{scale.label}: {_fmt_value(v)}{unit}"
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": f["geometry"],
+                "properties": {**p, "fill": [int(c[0]), int(c[1]), int(c[2]), alpha], "tip": tip},
+            }
+        )
+    return {"type": "FeatureCollection", "features": out}
+
+
+def _colours_on(values: np.ndarray, scale: ColourScale) -> tuple[np.ndarray, None]:
+    """Colours of ``values`` on an existing scale (same range and log choice)."""
+    x = np.asarray(values, dtype=float)
+    if not (math.isfinite(scale.vmin) and math.isfinite(scale.vmax)):
+        return np.tile(np.array(NO_VALUE_RGB, dtype=np.uint8), (x.size, 1)), None
+    with np.errstate(all="ignore"):
+        if scale.log:
+            lo, hi = math.log10(scale.vmin), math.log10(scale.vmax)
+            t = (np.log10(x) - lo) / max(hi - lo, 1e-12)
+        else:
+            span = scale.vmax - scale.vmin
+            t = (x - scale.vmin) / span if span > 0 else np.zeros_like(x)
+    t = np.clip(t, 0.0, 1.0)
+    ok = np.isfinite(t)
+    rgb = (np.asarray(_cmap(scale.cmap)(np.where(ok, t, 0.0)))[:, :3] * 255).round()
+    rgb = rgb.astype(np.uint8)
+    rgb[~ok] = NO_VALUE_RGB
+    return rgb, None
+
+
+# --------------------------------------------------------------------------- map: sites
+def _compact_deck_class() -> type:
+    """``pydeck.Deck`` whose ``to_json`` writes compact JSON with the C encoder.
+
+    pydeck's own ``to_json`` indents its output, which makes Python fall back to the
+    pure-Python JSON encoder: about 1 s for 10,000 sites and the world's boundaries,
+    against a few tens of ms here. The spec is the same (same keys, same serializer for
+    pydeck objects); only whitespace differs.
+    """
+    import json
+
+    import pydeck as pdk
+    from pydeck.bindings.json_tools import default_serialize
+
+    class CompactDeck(pdk.Deck):
+        def to_json(self) -> str:
+            return json.dumps(
+                self, sort_keys=True, default=default_serialize, separators=(",", ":")
+            )
+
+    return CompactDeck
+
+
+def _num_text(x: np.ndarray, fmt: str, unit: str = "") -> np.ndarray:
+    s = pd.Series(x, dtype=float)
+    out = s.map(lambda v: format(v, fmt) + unit if math.isfinite(v) else "n/a")
+    return out.to_numpy(dtype=object)
+
+
+def _col(df: pd.DataFrame, c: str) -> np.ndarray:
+    if c not in df.columns:
+        return np.full(len(df), np.nan)
+    return pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
+
+
+def site_points(
+    ranked: pd.DataFrame,
+    colour_values: np.ndarray,
+    scale: ColourScale,
+    commitment_years: int | None = None,
+) -> pd.DataFrame:
+    """The sites as plain numeric columns for a pydeck ScatterplotLayer, with tooltips.
+
+    Columns: ``lon``, ``lat`` [degrees], ``r``, ``g``, ``b`` (0-255), ``rank`` (0 for
+    unranked) and ``tip`` (plain text with the key numbers and their units; rendered as
+    text, never as HTML).
+    """
+    rgb, _ = _colours_on(np.asarray(colour_values, dtype=float), scale)
+    ids = ranked["site_id"].astype(str).to_numpy(dtype=object)
+    name = (
+        ranked["name"].fillna("").astype(str).to_numpy(dtype=object)
+        if "name" in ranked.columns
+        else np.full(len(ranked), "", dtype=object)
+    )
+    rank = (
+        ranked["rank"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
+        if "rank" in ranked.columns
+        else np.zeros(len(ranked), dtype=np.int64)
+    )
+    excluded = (
+        ranked["excluded"].fillna(False).to_numpy(dtype=bool)
+        if "excluded" in ranked.columns
+        else np.zeros(len(ranked), dtype=bool)
+    )
+    years = f" over {commitment_years} years" if commitment_years else ""
+    head = np.where(name != "", ids + " - " + name, ids)
+    rank_txt = np.where(
+        excluded,
+        "excluded",
+        np.where(rank > 0, "rank " + rank.astype(str), "not ranked (missing values)"),
+    )
+    unit = f" {scale.unit}" if scale.unit and scale.unit != "-" else ""
+    price_level = (
+        ranked["price_level"].astype(str).to_numpy(dtype=object)
+        if "price_level" in ranked.columns
+        else np.full(len(ranked), "", dtype=object)
+    )
+    price_note = np.where(price_level == "assumption", " (assumption)", "")
+    tip = (
+        head
+        + "\n"
+        + rank_txt
+        + ", score "
+        + _num_text(_col(ranked, "score"), ".3f")
+        + " (0 best, 1 worst)"
+        + "\nOn-site water"
+        + years
+        + ": "
+        + _num_text(_col(ranked, "water_onsite_m3"), ",.0f", " m3")
+        + "\nScope-2 CO2e: "
+        + _num_text(_col(ranked, "co2_scope2_t"), ",.0f", " t")
+        + "\nEnergy cost: "
+        + _num_text(_col(ranked, "energy_cost_usd") / 1e6, ",.1f", " million USD")
+        + "\nGrid: "
+        + _num_text(_col(ranked, "grid_co2_g_per_kwh"), ",.0f", " g CO2e/kWh")
+        + " | AWARE CF: "
+        + _num_text(_col(ranked, "aware_cf"), ".3g")
+        + "\nPrice: "
+        + _num_text(_col(ranked, "price_usd_per_mwh"), ",.0f", " USD/MWh")
+        + price_note
+        + "\n"
+        + scale.label
+        + ": "
+        + _num_text(np.asarray(colour_values, dtype=float), ",.4g", unit)
+    )
+    return pd.DataFrame(
+        {
+            "lon": _col(ranked, "lon"),
+            "lat": _col(ranked, "lat"),
+            "r": rgb[:, 0].astype(np.int64),
+            "g": rgb[:, 1].astype(np.int64),
+            "b": rgb[:, 2].astype(np.int64),
+            "rank": rank,
+            "tip": tip,
+        }
+    )
+
+
+def view_state(lon: np.ndarray, lat: np.ndarray) -> dict[str, float]:
+    """Centre and zoom that frame the sites (Web Mercator zoom of the wider extent)."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return {"longitude": 0.0, "latitude": 20.0, "zoom": 1.0}
+    lo0, lo1 = float(lon[ok].min()), float(lon[ok].max())
+    la0, la1 = float(lat[ok].min()), float(lat[ok].max())
+    span = max(lo1 - lo0, (la1 - la0) * 1.5, 0.5)
+    # zoom z shows 360 / 2**z degrees of longitude across a 512-px tile; keep a margin
+    zoom = float(np.clip(math.log2(360.0 / span) - 0.3, 0.5, 12.0))
+    return {"longitude": (lo0 + lo1) / 2, "latitude": (la0 + la1) / 2, "zoom": zoom}
+
+
+def deck(
+    points: pd.DataFrame,
+    base: dict[str, dict],
+    shaded: Sequence[dict] = (),
+    *,
+    view: Mapping[str, float] | None = None,
+    radius_px: float | None = None,
+) -> Any:
+    """The pydeck map: boundary base layer, optional shaded boundaries, the sites.
+
+    ``map_style=None``: no map style URL is set in the deck; the base layer is the
+    tool's own boundaries (GeoJsonLayer).
+    """
+    import pydeck as pdk
+
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            data=base["admin0"],
+            id="base-admin0",
+            stroked=True,
+            filled=True,
+            get_fill_color=[236, 236, 230, 255],
+            get_line_color=[140, 140, 140, 255],
+            line_width_min_pixels=0.5,
+            pickable=False,
+        )
+    ]
+    for i, gj in enumerate(shaded):
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                data=gj,
+                id=f"shaded-{i}",
+                stroked=True,
+                filled=True,
+                get_fill_color="properties.fill",
+                get_line_color=[90, 90, 90, 255],
+                line_width_min_pixels=0.5,
+                pickable=True,
+            )
+        )
+    n = len(points)
+    r = radius_px if radius_px is not None else (3.0 if n > 2000 else 7.0)
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            data=points,
+            id="sites",
+            get_position="[lon, lat]",
+            get_fill_color="[r, g, b]",
+            get_line_color=[40, 40, 40],
+            stroked=n <= 2000,
+            line_width_min_pixels=1,
+            radius_units="pixels",
+            get_radius=r,
+            pickable=True,
+            auto_highlight=True,
+        )
+    )
+    v = dict(view) if view else view_state(points["lon"], points["lat"])
+    return _compact_deck_class()(
+        layers=layers,
+        initial_view_state=pdk.ViewState(**v),
+        map_style=None,
+        map_provider=None,
+        tooltip={"text": "{tip}"},
+    )
