@@ -288,8 +288,15 @@ def screen_chunk(
         joined = join_layers(sites, data_dir=data_dir, catalog=catalog, **opts)
         joined["climate_at"] = "site"
     else:
+        # one join of the other families on the narrow input (join_layers copies its
+        # input: joining the wide table again would copy every column), then the
+        # climate columns computed per cell are appended
         joined = join_layers(
-            sites, data_dir=data_dir, families=_BEFORE_CLIMATE, catalog=catalog, **opts
+            sites,
+            data_dir=data_dir,
+            families=_BEFORE_CLIMATE + _AFTER_CLIMATE,
+            catalog=catalog,
+            **opts,
         )
         clim = _join_climate_by_cell(
             joined,
@@ -298,10 +305,8 @@ def screen_chunk(
             catalog=catalog,
             join_options=opts,
         )
-        joined = pd.concat([joined, clim], axis=1)
-        joined = gpd.GeoDataFrame(joined, geometry=sites.geometry.name, crs=sites.crs)
-        joined = join_layers(
-            joined, data_dir=data_dir, families=_AFTER_CLIMATE, catalog=catalog, **opts
+        joined = gpd.GeoDataFrame(
+            pd.concat([joined, clim], axis=1), geometry=sites.geometry.name, crs=sites.crs
         )
     result = assess(joined, fleet, scenario, facility)
     return result.summary, result.assumptions
@@ -337,6 +342,22 @@ def _rank_table(decision: pd.DataFrame, weights, exclusions, force_include) -> p
 
 
 # ----------------------------------------------------------------------------- arrow io
+def _point_wkb(geoms: np.ndarray) -> pa.Array:
+    """WKB of 2-D points built with numpy (byte-identical to ``shapely.to_wkb``)."""
+    n = geoms.size
+    if n == 0 or not (shapely.get_type_id(geoms) == 0).all() or shapely.is_empty(geoms).any():
+        return pa.array(shapely.to_wkb(geoms), type=pa.binary())
+    xy = shapely.get_coordinates(geoms).astype("<f8")
+    buf = np.empty((n, 21), dtype=np.uint8)
+    buf[:, 0] = 1  # little-endian
+    buf[:, 1:5] = np.frombuffer(np.array(1, dtype="<u4").tobytes(), dtype=np.uint8)  # Point
+    buf[:, 5:21] = xy.view(np.uint8).reshape(n, 16)
+    offsets = np.arange(0, 21 * (n + 1), 21, dtype=np.int32)
+    return pa.Array.from_buffers(
+        pa.binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(buf.reshape(-1))]
+    )
+
+
 def _to_arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
     """A summary chunk as an Arrow table; geometry as WKB (GeoParquet encoding)."""
     data = pd.DataFrame(df)
@@ -346,7 +367,7 @@ def _to_arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
         if len(g) and isinstance(g.iloc[0], bytes | bytearray):
             geom = pa.array(g.to_numpy(object), type=pa.binary())
         else:
-            geom = pa.array(shapely.to_wkb(np.asarray(g.values, dtype=object)), type=pa.binary())
+            geom = _point_wkb(np.asarray(g.values, dtype=object))
         data = data.drop(columns="geometry")
     try:
         table = pa.Table.from_pandas(data, preserve_index=False)
