@@ -1,0 +1,452 @@
+"""The Streamlit app (``app.py``) in :class:`streamlit.testing.v1.AppTest`, and its glue.
+
+The app tests set widgets, rerun the script and check the ranking against the library
+(:func:`siting.pipeline.run` and :func:`siting.decide.rank` on the same inputs), the
+messages shown for bad input, and that no exception escapes. The ``siting.appsupport``
+tests run without Streamlit.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tomllib
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from siting import appsupport as sup
+from siting.errors import ConfigError, SiteInputError, SitingError
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "app.py"
+EXAMPLE = REPO / "data" / "examples" / "campuses.csv"
+
+AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+
+
+# ----------------------------------------------------------------------------- helpers
+@pytest.fixture(scope="module")
+def reference():
+    """The library's own result on the bundled example (the CLI's defaults)."""
+    import siting.pipeline as p
+
+    return p.run(EXAMPLE)
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    at.run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _ranking(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def _ranked_ids(df: pd.DataFrame) -> list[str]:
+    return df.loc[df["Rank"].notna(), "Site"].astype(str).tolist()
+
+
+def _lib_ids(ranked: pd.DataFrame) -> list[str]:
+    return ranked.loc[ranked["rank"].notna(), "site_id"].astype(str).tolist()
+
+
+def _upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.radio(key="sites_source").set_value("Upload a file")
+    at.run()
+    at.file_uploader(key="upload").set_value((name, content, "application/octet-stream"))
+    at.run()
+    return at
+
+
+# ----------------------------------------------------------------------------- app
+def test_default_run_matches_pipeline(reference):
+    at = _app()
+    _ok(at)
+    df = _ranking(at)
+    assert len(df) == len(reference.ranked)
+    lib = _lib_ids(reference.ranked)
+    assert _ranked_ids(df)[0] == lib[0]
+    assert _ranked_ids(df) == lib
+    np.testing.assert_allclose(
+        df["Score [0 best - 1 worst]"].to_numpy(float),
+        reference.ranked["score"].to_numpy(float),
+        rtol=1e-12,
+        equal_nan=True,
+    )
+    assert at.metric[0].value == lib[0]
+    # units in the headers, map drawn, no internet map style
+    assert "On-site water [m3]" in df.columns
+    assert "Energy cost [USD]" in df.columns
+
+
+def test_weight_change_reranks_like_the_library(reference):
+    from siting import decide
+
+    at = _app()
+    before = _ranked_ids(_ranking(at))
+    for k in decide.DEFAULT_WEIGHTS:
+        at.slider(key=f"w_{k}").set_value(0.0)
+    at.slider(key="w_energy_cost").set_value(1.0)
+    at.run()
+    _ok(at)
+    after = _ranked_ids(_ranking(at))
+    lib = _lib_ids(decide.rank(reference.assessment.summary, {"energy_cost": 1.0}))
+    assert after == lib
+    assert after != before
+
+
+def test_cooling_change_changes_the_ranking(reference):
+    from siting import decide
+    from siting.model import Facility, assess
+
+    at = _app()
+    before = _ranking(at)
+    at.selectbox(key="cooling").set_value("dry")
+    at.run()
+    _ok(at)
+    after = _ranking(at)
+    a = assess(reference.joined, reference.fleet, reference.scenario, Facility(cooling="dry"))
+    lib = decide.rank(a.summary, decide.DEFAULT_WEIGHTS)
+    assert _ranked_ids(after) == _lib_ids(lib)
+    assert _ranked_ids(after) != _ranked_ids(before) or not np.allclose(
+        after["Score [0 best - 1 worst]"].to_numpy(float),
+        before["Score [0 best - 1 worst]"].to_numpy(float),
+        equal_nan=True,
+    )
+    # dry cooling consumes no on-site water anywhere
+    assert np.nansum(after["On-site water [m3]"].to_numpy(float)) == 0.0
+
+
+def test_all_weights_zero_is_a_message_not_a_crash():
+    from siting import decide
+
+    at = _app()
+    for k in decide.DEFAULT_WEIGHTS:
+        at.slider(key=f"w_{k}").set_value(0.0)
+    at.run()
+    assert not at.exception
+    assert any("weight" in e.value for e in at.error)
+
+
+def test_product_shutdown_splits_the_totals(reference):
+    at = _app()
+    at.checkbox(key="product_dies").check()
+    at.run()
+    at.selectbox(key="after").set_value("power_down")
+    at.run()
+    _ok(at)
+    split = next(d.value for d in at.dataframe if "share after" in d.value.columns)
+    water = split.set_index("quantity").loc["water_onsite_m3"]
+    assert water["after the product was shut down"] >= 0
+    assert water["while the product ran"] > 0
+    assert water["lifetime total"] == pytest.approx(
+        water["while the product ran"] + water["after the product was shut down"]
+    )
+    assert "product shut down after 2 years" in at.caption[0].value
+
+
+def test_exclusion_rule_and_bad_rule(reference):
+    from siting import decide
+
+    at = _app()
+    at.text_area(key="exclusions").set_value("country_iso3 in USA")
+    at.run()
+    _ok(at)
+    df = _ranking(at)
+    n_usa = int((reference.ranked["country_iso3"] == "USA").sum())
+    assert int(df["Excluded"].sum()) == n_usa
+    lib = decide.rank(reference.assessment.summary, decide.DEFAULT_WEIGHTS, ["country_iso3 in USA"])
+    assert _ranked_ids(df) == _lib_ids(lib)
+
+    at.text_area(key="exclusions").set_value("not a rule at all !!")
+    at.run()
+    assert not at.exception
+    assert any("line 1" in e.value for e in at.error)
+
+    at.text_area(key="exclusions").set_value("no_such_column > 5")
+    at.run()
+    assert not at.exception
+    assert any("no_such_column" in e.value for e in at.error)
+
+
+def test_map_layers_and_colour_by():
+    at = _app()
+    for key in ("water", "grid", "price", "climate", "none"):
+        at.radio(key="map_layer").set_value(key)
+        at.run()
+        _ok(at)
+    at.selectbox(key="colour_by").set_value("co2_scope2_t")
+    at.run()
+    _ok(at)
+
+
+def test_site_detail_any_site(reference):
+    at = _app()
+    last = str(reference.ranked["site_id"].iloc[-1])
+    at.text_input(key="site_typed").set_value(last)
+    at.run()
+    _ok(at)
+    at.text_input(key="site_typed").set_value("no-such-site")
+    at.run()
+    assert not at.exception
+    assert any("no-such-site" in e.value for e in at.error)
+
+
+def test_generated_grid():
+    from siting.grid import generate_grid
+
+    at = _app()
+    at.radio(key="sites_source").set_value("Generated grid")
+    at.run()
+    at.text_input(key="grid_region").set_value("LUX")
+    at.slider(key="grid_res").set_value(6)
+    at.run()
+    _ok(at)
+    assert len(_ranking(at)) == len(generate_grid("LUX", resolution=6))
+
+    at.text_input(key="grid_region").set_value("XXX")
+    at.run()
+    assert not at.exception
+    assert any("XXX" in e.value for e in at.error)
+
+
+def test_missing_data_dir_is_a_message():
+    at = _app()
+    at.text_input(key="data_dir").set_value("/no/such/dir/for/siting")
+    at.run()
+    assert not at.exception
+    assert any("/no/such/dir/for/siting" in e.value for e in at.error)
+
+
+def test_good_upload_matches_example(reference):
+    at = _upload(_app(), "my sites.csv", EXAMPLE.read_bytes())
+    _ok(at)
+    assert _ranked_ids(_ranking(at)) == _lib_ids(reference.ranked)
+
+
+def _zip_bytes() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("readme.txt", "no shapefile in here")
+    return buf.getvalue()
+
+
+BAD_UPLOADS = {
+    "missing columns": ("sites.csv", b"site_id,name\na,b\n", "no latitude column"),
+    "lat/lon swapped": ("sites.csv", b"lat,lon\n-77.5,39.0\n-120.8,44.3\n", "swapped"),
+    "out of range": ("sites.csv", b"lat,lon\n95.0,10.0\n", "outside [-90, 90]"),
+    "projected": ("sites.csv", b"lat,lon\n4500000,600000\n", "projected"),
+    "empty": ("sites.csv", b"", "empty"),
+    "header only": ("sites.csv", b"lat,lon\n", "no rows"),
+    "unreadable zip": ("sites.zip", b"PK\x03\x04 this is not a zip", "zip"),
+    "zip without layer": ("sites.zip", None, "sites.zip"),
+    "garbage geopackage": ("sites.gpkg", b"\x00\x01garbage" * 10, "sites.gpkg"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_UPLOADS))
+def test_bad_upload_shows_error_no_exception(case):
+    name, content, expect = BAD_UPLOADS[case]
+    if content is None:
+        content = _zip_bytes()
+    at = _upload(_app(), name, content)
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert errors, f"no error shown for {case}"
+    assert expect.lower() in errors[0].lower(), errors[0]
+    # the user's file name is named, the server's temporary path never is
+    assert "siting-upload-" not in errors[0]
+    assert "Traceback" not in errors[0]
+
+
+def test_upload_over_the_limit():
+    limit = sup.MAX_UPLOAD_MB * 1_000_000
+    content = b"lat,lon\n" + b"1.0,2.0\n" * (limit // 8 + 2)
+    at = _upload(_app(), "big.csv", content)
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors and "limit" in errors[0] and "big.csv" in errors[0]
+
+
+# ----------------------------------------------------------------------------- config
+def test_streamlit_config_upload_limit_and_xsrf():
+    cfg = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert cfg["server"]["maxUploadSize"] == sup.MAX_UPLOAD_MB
+    assert cfg["server"]["enableXsrfProtection"] is True
+    assert cfg["server"].get("enableCORS", True) is True
+
+
+def test_no_eval_pickle_or_shell_in_the_app():
+    for path in (APP, REPO / "siting" / "appsupport.py"):
+        text = path.read_text()
+        for word in ("eval(", "exec(", "pickle", "subprocess", "os.system", "shell=True"):
+            assert word not in text, f"{path.name} uses {word}"
+
+
+# ----------------------------------------------------------------------------- appsupport
+def test_read_upload_names_the_upload_not_the_temp_file():
+    with pytest.raises(SiteInputError) as e:
+        sup.read_upload("../../etc/passwd.csv", b"a,b\n1,2\n")
+    msg = str(e.value)
+    assert "passwd.csv" in msg and "/etc" not in msg and "siting-upload-" not in msg
+    with pytest.raises(SiteInputError, match="limit"):
+        sup.read_upload("x.csv", b"lat,lon\n1,2\n", max_bytes=4)
+    # the uploader's own type filter refuses other suffixes; read_upload does too
+    with pytest.raises(SiteInputError, match="unsupported file type"):
+        sup.read_upload("x.exe", b"MZ")
+    sites, msgs = sup.read_upload("x.csv", b"lat,lon\n10,190\n")
+    assert sites["lon"].iloc[0] == pytest.approx(-170.0)
+    assert msgs and "x.csv" in msgs[0] and "0-360" in msgs[0]
+
+
+def test_parse_region_and_rules():
+    assert sup.parse_region(" fra ") == "FRA"
+    assert sup.parse_region("us-va") == "US-VA"
+    assert sup.parse_region("-10, 35, 5.5, 44") == (-10.0, 35.0, 5.5, 44.0)
+    with pytest.raises(SitingError):
+        sup.parse_region("1, 2, 3")
+    with pytest.raises(SitingError):
+        sup.parse_region("")
+    rules = sup.parse_exclusions("# comment\ngrid_co2_g_per_kwh > 600\n\nbws_cat >= high  # x\n")
+    assert [r.column for r in rules] == ["grid_co2_g_per_kwh", "bws_cat"]
+    with pytest.raises(ConfigError, match="line 2"):
+        sup.parse_exclusions("aware_cf > 1\nnot a rule at all !!")
+    assert sup.parse_ids("a, b\nc;;") == ["a", "b", "c"]
+
+
+def test_colour_scale_linear_log_and_missing():
+    rgb, sc = sup.colour_scale(np.array([1.0, 2.0, np.nan, 3.0]), label="x", unit="m3")
+    assert rgb.shape == (4, 3) and rgb.dtype == np.uint8
+    assert tuple(rgb[2]) == sup.NO_VALUE_RGB
+    assert not sc.log and sc.vmin == 1.0 and sc.vmax == 3.0
+    assert tuple(rgb[0]) != tuple(rgb[3])
+    _, sc = sup.colour_scale(np.array([0.1, 1.0, 100.0]))
+    assert sc.log
+    rgb, sc = sup.colour_scale(np.array([np.nan, np.nan]))
+    assert (rgb == np.array(sup.NO_VALUE_RGB, dtype=np.uint8)).all()
+    assert "no values" in sc.describe()
+    # extra values widen the range (boundaries drawn on the same scale)
+    _, sc = sup.colour_scale(np.array([5.0, 6.0]), extra=[1.0, 9.0])
+    assert (sc.vmin, sc.vmax) == (1.0, 9.0)
+    img = sup.legend_image()
+    assert img.shape[2] == 3 and img.dtype == np.uint8
+
+
+def test_boundary_values_come_from_catalog_tables():
+    from siting.layers.catalog import load_catalog
+
+    cat = load_catalog()
+    grid = sup.boundary_values("grid", "grid_co2_g_per_kwh", cat)
+    assert "FRA" in grid.country and "US-VA" in grid.region and "CA-QC" in grid.region
+    assert any("owid_country_mix" in s for s in grid.sources)
+    water = sup.boundary_values("aware", "aware_cf", cat)
+    assert 0.1 <= water.country["FRA"] <= 100
+    assert sup.boundary_values(None, "x", cat).country == {}
+
+
+def test_shaded_boundaries_and_deck_json():
+    import geopandas as gpd
+    import pydeck as pdk
+
+    from siting.layers.boundaries import read_admin
+    from siting.layers.catalog import load_catalog
+
+    cat = load_catalog()
+    a0 = read_admin(cat.locate("ne_admin0_50m"))
+    a1 = read_admin(cat.locate("us_ca_admin1"))
+    base = sup.base_boundaries(a0, a1)
+    assert len(base["admin0"]["features"]) >= 200 and len(base["admin1"]["features"]) >= 60
+    _, sc = sup.colour_scale(np.array([100.0, 500.0]), label="Grid", unit="g CO2e/kWh")
+    sh = sup.shaded_boundaries(base["admin0"], {"FRA": 50.0, "POL": 600.0}, sc)
+    assert {f["properties"]["code"] for f in sh["features"]} == {"FRA", "POL"}
+    fill = sh["features"][0]["properties"]["fill"]
+    assert len(fill) == 4 and all(0 <= c <= 255 for c in fill)
+    assert "g CO2e/kWh" in sh["features"][0]["properties"]["tip"]
+
+    ranked = pd.DataFrame(
+        {
+            "site_id": ["a", "<img src=x onerror=alert(1)>"],
+            "lat": [45.0, 50.0],
+            "lon": [5.0, 10.0],
+            "score": [0.0, 1.0],
+            "rank": pd.array([1, 2], dtype="Int64"),
+            "excluded": [False, False],
+            "water_onsite_m3": [1.5e6, np.nan],
+            "price_usd_per_mwh": [80.0, 80.0],
+            "price_level": ["assumption", "layer"],
+        }
+    )
+    pts = sup.site_points(ranked, ranked["score"].to_numpy(), sc, commitment_years=15)
+    assert list(pts.columns) == ["lon", "lat", "r", "g", "b", "rank", "tip"]
+    assert "1,500,000 m3" in pts["tip"][0] and "over 15 years" in pts["tip"][0]
+    assert "(assumption)" in pts["tip"][0] and "n/a" in pts["tip"][1]
+    d = sup.deck(pts, base, [sh])
+    spec = json.loads(d.to_json())
+    # same spec as pydeck's own serializer, only compact
+    assert spec == json.loads(pdk.Deck.to_json(d))
+    assert "mapStyle" not in spec
+    assert [lyr["@@type"] for lyr in spec["layers"]] == [
+        "GeoJsonLayer",
+        "GeoJsonLayer",
+        "ScatterplotLayer",
+    ]
+    assert not re.search(r"https?://", d.to_json())
+    # tooltips are text, never HTML (site ids come from user files)
+    assert d._tooltip == {"text": "{tip}"}
+    assert isinstance(a0, gpd.GeoDataFrame)
+
+
+def test_view_state_frames_sites():
+    v = sup.view_state(np.array([-10.0, 10.0]), np.array([40.0, 50.0]))
+    assert v["longitude"] == 0.0 and v["latitude"] == 45.0 and 1 < v["zoom"] < 6
+    assert sup.view_state(np.array([np.nan]), np.array([np.nan]))["zoom"] == 1.0
+
+
+def test_tables_and_series(reference):
+    table = sup.ranking_table(reference.ranked)
+    assert table["Site"].iloc[0] == _lib_ids(reference.ranked)[0]
+    for header in ("Scope-2 CO2e [t]", "Grid [g CO2e/kWh]", "Price [USD/MWh]", "PUE [-]"):
+        assert header in table.columns
+    assert "score" in sup.numeric_columns(reference.ranked)[:1]
+    row = reference.ranked.iloc[0]
+    split = sup.before_after(row)
+    assert (split["lifetime total"] == split["while the product ran"]
+            + split["after the product was shut down"]).all()  # fmt: skip
+    s = sup.annual_table(reference.assessment.annual, row["site_id"], "co2_scope2_t")
+    assert len(s) == reference.scenario.commitment_years
+    assert (s["phase"] == "product running").all() and s["unit"].iloc[0] == "tCO2e"
+    with pytest.raises(ConfigError):
+        sup.annual_table(reference.assessment.annual, "nope", "co2_scope2_t")
+    assert sup.shutdown_year(reference.scenario) is None
+    why = sup.explain_site(reference.ranked, row["site_id"], reference.assessment)
+    assert {"total", "layer", "assumption", "decision"} <= set(why["section"])
+    assert why["source"].astype(str).str.len().gt(0).all()
+
+
+def test_derived_weighted_criterion_gets_a_column(reference):
+    ranked = sup.rank_sites(reference.assessment.summary, {"co2_total": 1.0, "pue": 0.0})
+    table = sup.ranking_table(ranked)
+    assert any(c.startswith("Lifetime scope-2 + embodied CO2e") for c in table.columns)
+    with pytest.raises(ConfigError):
+        sup.rank_sites(reference.assessment.summary, {"co2_total": 0.0})
+
+
+def test_stages_equal_pipeline(reference):
+    joined, _ = sup.join_sites(reference.sites)
+    a = sup.assess_sites(joined, reference.fleet, reference.scenario, reference.facility)
+    ranked = sup.rank_sites(a.summary, reference.weights)
+    assert _lib_ids(ranked) == _lib_ids(reference.ranked)
+    res = sup.make_result(reference.sites, joined, a, ranked, reference.weights)
+    assert len(res.datasets) == len(reference.datasets)
+    assert sup.config_key(reference.fleet) == repr(reference.fleet)
