@@ -38,10 +38,13 @@ _GEOD = Geod(ellps="WGS84")
 #: Length of one degree of latitude [km] (WGS84 mean, ~111.32 km; used only to size a
 #: search box, never for a reported distance). Ref: NIMA TR8350.2 (WGS84), 3rd ed.
 _KM_PER_DEG = 111.32
-#: Queries of at least this many points use the rasterized label index (building it
-#: costs about one STRtree query of a few hundred thousand points; a tuning choice,
-#: results are identical either way).
-RASTER_MIN_POINTS = 50_000
+#: The rasterized label index is built once an index has been asked about this many
+#: points in total (its build costs about one prepared-STRtree query of ~1 million
+#: points on the AWARE watersheds); a tuning choice, results are identical either way.
+RASTER_MIN_POINTS = 1_000_000
+#: Snapping this many points at once builds the label raster to skip points with no
+#: polygon near their search box (snapping costs far more per point than a lookup).
+SNAP_RASTER_MIN_POINTS = 50_000
 #: Largest number of cells of the label raster (int32: 4 bytes per cell, 64 MiB). A
 #: memory bound, not a physical constant.
 RASTER_MAX_CELLS = 1 << 24
@@ -228,8 +231,8 @@ class PolygonIndex:
         Polygons (shapely geometries in lon/lat degrees, EPSG:4326).
     raster
         ``True``: always use the rasterized label index; ``False``: always the
-        STRtree; ``None`` (default): the label index for queries of at least
-        :data:`RASTER_MIN_POINTS` points. Results are identical.
+        STRtree; ``None`` (default): the label index once the index has matched
+        :data:`RASTER_MIN_POINTS` points in total. Results are identical.
     cell_deg
         Label-raster cell size [degrees] (default: see :func:`build_label_raster`).
     """
@@ -247,6 +250,7 @@ class PolygonIndex:
         present = ~shapely.is_missing(self.geoms)
         self._valid = np.flatnonzero(present & shapely.is_valid(self.geoms))
         self._prepared = False
+        self._queried = 0
 
     @property
     def label_raster(self) -> LabelRaster:
@@ -300,8 +304,9 @@ class PolygonIndex:
         lon = np.asarray(lon, dtype=float)
         lat = np.asarray(lat, dtype=float)
         use_raster = self.raster_mode
+        self._queried += lon.size
         if use_raster is None:
-            use_raster = lon.size >= RASTER_MIN_POINTS
+            use_raster = self._raster is not None or self._queried >= RASTER_MIN_POINTS
         if not use_raster:
             return self._tree_index(lon, lat)
         out = self.label_raster.lookup(lon, lat)
@@ -347,7 +352,7 @@ class PolygonIndex:
         # search box in degrees, widened by 1/cos(lat) for longitude (conservative)
         coslat = np.maximum(np.cos(np.radians(np.abs(lat[miss]))), 0.05)
         radius_deg = max_km / _KM_PER_DEG / coslat
-        if self._raster is not None or miss.size >= RASTER_MIN_POINTS:
+        if self._raster is not None or miss.size >= SNAP_RASTER_MIN_POINTS:
             # drop points with no polygon cell anywhere near their search box (exact:
             # the STRtree query below would find nothing for them)
             near = self.label_raster.any_polygon_in_box(lon[miss], lat[miss], radius_deg)
