@@ -176,3 +176,50 @@ def test_aware_watersheds_raster_equals_strtree(raw_dir):
     b = PolygonIndex(geoms, raster=True).match(lon, lat, max_snap_km=20)
     np.testing.assert_array_equal(a.index, b.index)
     np.testing.assert_array_equal(a.snap_km, b.snap_km)
+
+
+# ----------------------------------------------------------------------------- rasters
+def test_sample_grid_nearest_equals_rasterio_sample_gen(tmp_path):
+    import rasterio
+    from rasterio.sample import sample_gen
+    from rasterio.transform import from_origin
+
+    from siting.layers._raster import sample_grid
+
+    rng = np.random.default_rng(0)
+    arr = rng.normal(size=(2, 40, 70)).astype("float32")
+    arr[0, 5, 7] = -9999.0
+    tr = from_origin(-10.0, 60.0, 0.5, 0.25)
+    path = tmp_path / "r.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", height=40, width=70, count=2, dtype="float32",
+        crs="EPSG:4326", transform=tr, nodata=-9999.0,
+    ) as dst:  # fmt: skip
+        dst.write(arr)
+    x = np.r_[rng.uniform(-10, 25, 500), -10 + 7.25 * 0.5, 24.99, -10.0]
+    y = np.r_[rng.uniform(50, 60, 500), 60 - 5.5 * 0.25, 50.01, 60.0]
+    got = sample_grid(arr, tr, x, y, nodata=-9999.0)
+    with rasterio.open(path) as ds:
+        ref = np.array([s for s in sample_gen(ds, zip(x, y, strict=True))], dtype=float)
+    ref[ref == -9999.0] = np.nan
+    np.testing.assert_array_equal(got, ref)
+    assert np.isnan(got[500, 0])  # the no-data pixel
+    # outside the raster and non-finite points give NaN
+    out = sample_grid(arr[0], tr, np.array([-11.0, 0.0, np.nan]), np.array([55.0, 61.0, 55.0]))
+    assert np.isnan(out).all()
+
+
+def test_sample_grid_bilinear_and_wrap():
+    from siting.layers._raster import sample_grid
+
+    grid = np.array([[0.0, 10.0, 20.0, 30.0], [40.0, 50.0, 60.0, 70.0]])
+    t = (90.0, 0.0, -180.0, 0.0, -90.0, 90.0)  # 4 x 2 global cells of 90 degrees
+    # halfway between the centres (-135, 45) and (-45, 45): 5; and the 4-centre mean
+    v = sample_grid(grid, t, np.array([-90.0, -90.0]), np.array([45.0, 0.0]), method="bilinear")
+    np.testing.assert_allclose(v, [5.0, 25.0])
+    # across the antimeridian with wrap: between 30 (135 E) and 0 (-135 W) -> 15
+    w = sample_grid(grid, t, np.array([180.0]), np.array([45.0]), method="bilinear", wrap_x=True)
+    np.testing.assert_allclose(w, [15.0])
+    assert sample_grid(grid, t, np.array([190.0]), np.array([45.0]), wrap_x=True)[0] == 0.0
+    with pytest.raises(ValueError, match="method"):
+        sample_grid(grid, t, np.array([0.0]), np.array([0.0]), method="cubic")
