@@ -1,0 +1,511 @@
+"""Charts of the report, rendered with matplotlib's Agg canvas and embedded as PNG data URIs.
+
+No pyplot state is touched (each figure is a :class:`matplotlib.figure.Figure` on its own
+Agg canvas), so building a report never changes the backend of an application or a
+notebook. Text drawn in a figure never goes through mathtext (``text.parse_math`` off):
+a site id such as ``$x$`` is drawn as typed. The map labels sites by rank number only.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
+
+from siting.report import annual_split
+
+__all__ = [
+    "COLORS",
+    "SiteChartRenderer",
+    "compact_number",
+    "overview_chart",
+    "png_data_uri",
+    "shutdown_year",
+    "site_chart",
+    "site_map",
+    "split_chart",
+]
+
+#: Colours: cool for "while the product runs", warm for "after it is shut down".
+COLORS = {
+    "water_onsite_m3_before": "#1f5f99",
+    "water_offsite_m3_before": "#8dbbe3",
+    "water_onsite_m3_after": "#c25a00",
+    "water_offsite_m3_after": "#f3b57c",
+    "co2_scope2_t_before": "#3d3d3d",
+    "co2_embodied_t_before": "#a6a6a6",
+    "co2_scope2_t_after": "#b2182b",
+    "co2_embodied_t_after": "#f4a582",
+    "shutdown": "#b2182b",
+}
+_LABELS = {
+    "water_onsite_m3": "on-site",
+    "water_offsite_m3": "off-site (power plants)",
+    "co2_scope2_t": "scope 2 (location)",
+    "co2_embodied_t": "embodied",
+}
+_RC = {
+    "text.parse_math": False,
+    "font.size": 8,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8,
+    "legend.fontsize": 7,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+@contextmanager
+def _style():
+    with rc_context(_RC):
+        yield
+
+
+def _figure(width: float, height: float, dpi: int = 96) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def png_data_uri(fig: Figure) -> str:
+    """Render ``fig`` to PNG and return a ``data:image/png;base64,...`` URI."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def compact_number(x: float, _pos: Any = None) -> str:
+    """Axis label with an SI-like suffix: 1,250,000 -> ``1.25M``."""
+    if not np.isfinite(x):
+        return ""
+    a = abs(x)
+    for div, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if a >= div:
+            return f"{x / div:.3g}{suffix}"
+    return f"{x:.3g}"
+
+
+_FMT = FuncFormatter(compact_number)
+
+
+def shutdown_year(scenario: Any) -> float | None:
+    """Calendar time the product is shut down (``start_year + product_years``).
+
+    ``None`` when the product survives the commitment (no shutdown to mark).
+    """
+    if scenario is None:
+        return None
+    p = getattr(scenario, "product_years", None)
+    if p is None:
+        return None
+    t = getattr(scenario, "commitment_years", None)
+    if t is not None and float(p) >= float(t):
+        return None
+    return float(getattr(scenario, "start_year", 0)) + float(p)
+
+
+def _mark_shutdown(ax, x: float | None, end: float, label: bool = True) -> None:
+    if x is None:
+        return
+    ax.axvspan(x, end, color=COLORS["shutdown"], alpha=0.06, lw=0)
+    ax.axvline(x, color=COLORS["shutdown"], ls="--", lw=1.0)
+    if label:
+        ax.annotate(
+            "product shut down",
+            xy=(x, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -2),
+            textcoords="offset points",
+            va="top",
+            ha="left",
+            fontsize=7,
+            color=COLORS["shutdown"],
+        )
+
+
+def _short(text: Any, n: int = 28) -> str:
+    s = " ".join(str(text).split())
+    return s if len(s) <= n else s[: n - 1] + "\u2026"
+
+
+# --------------------------------------------------------------------------------------
+# map
+# --------------------------------------------------------------------------------------
+
+
+def _boundaries():
+    """Embedded admin-0 and admin-1 boundaries (``None`` where not available)."""
+    import geopandas as gpd
+
+    from siting.layers.catalog import load_catalog
+
+    out = []
+    cat = load_catalog()
+    for layer in ("ne_admin0_50m", "us_ca_admin1"):
+        try:
+            files = cat.locate(layer)
+        except Exception:  # noqa: BLE001 - the map is drawn without boundaries then
+            files = None
+        if not files:
+            out.append(None)
+            continue
+        path = next(iter(files.values()))
+        out.append(gpd.read_parquet(path, columns=["geometry"]))
+    return out[0], out[1]
+
+
+def _site_xy(ranked: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    if {"lon", "lat"} <= set(ranked.columns):
+        x = pd.to_numeric(ranked["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        y = pd.to_numeric(ranked["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        return x, y
+    geom = ranked.geometry
+    return geom.x.to_numpy(dtype=float), geom.y.to_numpy(dtype=float)
+
+
+def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
+    """Map of the sites over country and U.S./Canadian state boundaries.
+
+    Ranked sites are coloured by rank and labelled with their rank number (the first
+    ``labels`` of them); sites without a score are grey circles; excluded sites are
+    crosses. Returns a PNG data URI.
+    """
+    x, y = _site_xy(ranked)
+    ok = np.isfinite(x) & np.isfinite(y)
+    rank = (
+        pd.to_numeric(ranked["rank"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if "rank" in ranked.columns
+        else np.full(len(ranked), np.nan)
+    )
+    excl = (
+        ranked["excluded"].fillna(False).astype(bool).to_numpy()
+        if "excluded" in ranked.columns
+        else np.zeros(len(ranked), dtype=bool)
+    )
+    if ok.any():
+        x0, x1 = float(np.min(x[ok])), float(np.max(x[ok]))
+        y0, y1 = float(np.min(y[ok])), float(np.max(y[ok]))
+    else:
+        x0, x1, y0, y1 = -180.0, 180.0, -60.0, 85.0
+    pad_x = max(3.0, 0.08 * (x1 - x0))
+    pad_y = max(2.0, 0.08 * (y1 - y0))
+    x0, x1 = max(-180.0, x0 - pad_x), min(180.0, x1 + pad_x)
+    y0, y1 = max(-85.0, y0 - pad_y), min(85.0, y1 + pad_y)
+    if x1 - x0 > 200:
+        x0, x1 = -180.0, 180.0
+    mid = math.radians((y0 + y1) / 2)
+    aspect = 1.0 / max(math.cos(mid), 0.2)
+    width = 9.5
+    height = float(np.clip(width * (y1 - y0) * aspect / max(x1 - x0, 1e-6), 3.0, 7.5))
+
+    with _style():
+        fig = _figure(width, height + 0.4, dpi=100)
+        ax = fig.add_axes((0.01, 0.08, 0.98, 0.9))
+        a0, a1 = _boundaries()
+        if a0 is not None:
+            part = a0.cx[x0:x1, y0:y1]
+            if len(part):
+                part.plot(ax=ax, facecolor="#f1f0ea", edgecolor="#9a9a9a", linewidth=0.4)
+        if a1 is not None:
+            part = a1.cx[x0:x1, y0:y1]
+            if len(part):
+                part.boundary.plot(ax=ax, color="#c2c2c2", linewidth=0.3)
+        ax.set_facecolor("#e8f1f8")
+        score = (
+            pd.to_numeric(ranked["score"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            if "score" in ranked.columns
+            else rank
+        )
+        scored = ok & ~excl & np.isfinite(rank) & np.isfinite(score)
+        unscored = ok & ~excl & ~scored
+        handles = []
+        if scored.any():
+            sc = ax.scatter(
+                x[scored],
+                y[scored],
+                c=rank[scored],
+                cmap="viridis",
+                s=36,
+                edgecolors="white",
+                linewidths=0.6,
+                zorder=5,
+            )
+            cb = fig.colorbar(sc, ax=ax, fraction=0.025, pad=0.01)
+            cb.set_label("rank (1 = best)")
+            cb.ax.invert_yaxis()
+            handles.append(
+                Line2D([], [], marker="o", ls="", color="#3b528b", label="ranked (colour = rank)")
+            )
+            order = np.argsort(rank[scored], kind="stable")[: max(labels, 0)]
+            xs, ys, rs = x[scored][order], y[scored][order], rank[scored][order]
+            for xi, yi, ri in zip(xs, ys, rs, strict=True):
+                ax.annotate(
+                    f"{int(ri)}",
+                    (xi, yi),
+                    xytext=(4, 3),
+                    textcoords="offset points",
+                    fontsize=7,
+                    zorder=6,
+                )
+        if unscored.any():
+            ax.scatter(
+                x[unscored], y[unscored], s=30, color="#9a9a9a", edgecolors="white", zorder=4
+            )
+            handles.append(
+                Line2D([], [], marker="o", ls="", color="#9a9a9a", label="not ranked (missing)")
+            )
+        if (ok & excl).any():
+            ax.scatter(x[ok & excl], y[ok & excl], s=30, marker="x", color="#b2182b", zorder=4)
+            handles.append(Line2D([], [], marker="x", ls="", color="#b2182b", label="excluded"))
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect(aspect)
+        ax.tick_params(labelsize=6)
+        if handles:
+            ax.legend(handles=handles, loc="lower left", framealpha=0.85)
+        fig.text(
+            0.01,
+            0.01,
+            "Boundaries: Natural Earth 1:50m admin-0; U.S. Census states and Canadian "
+            "provinces (embedded). Degrees WGS84.",
+            fontsize=6,
+            color="#555555",
+        )
+        return png_data_uri(fig)
+
+
+# --------------------------------------------------------------------------------------
+# annual charts
+# --------------------------------------------------------------------------------------
+
+
+def _stack(
+    ax, years: np.ndarray, parts: Sequence[tuple[str, np.ndarray]], artists: list[Any]
+) -> float:
+    """Stacked step areas; returns the top of the stack."""
+    edges = np.append(years.astype(float), float(years[-1]) + 1.0)
+    base = np.zeros(len(years))
+    for key, values in parts:
+        v = np.clip(np.nan_to_num(np.asarray(values, dtype=float), nan=0.0), 0.0, None)
+        if not np.any(v):
+            continue
+        artists.append(
+            ax.stairs(base + v, edges, baseline=base, fill=True, color=COLORS[key], lw=0)
+        )
+        base = base + v
+    return float(np.max(base)) if len(base) else 0.0
+
+
+class SiteChartRenderer:
+    """Draws the annual chart of many sites on one reused figure (fast for many cards).
+
+    Stacked per year: on-site and off-site water; scope-2 and embodied carbon; cool
+    colours while the product runs, warm colours after it is shut down (dashed line).
+    The axes, the shutdown mark and the legend are built once; each call swaps the data.
+
+    Parameters
+    ----------
+    annual
+        ``Assessment.annual``.
+    scenario
+        ``Assessment.scenario`` (for the shutdown year), or ``None``.
+    """
+
+    _GROUPS = (
+        ("Water [m3 per year]", ("water_onsite_m3", "water_offsite_m3")),
+        ("Carbon [t CO2e per year]", ("co2_scope2_t", "co2_embodied_t")),
+    )
+
+    def __init__(self, annual: Any, scenario: Any) -> None:
+        self.annual = annual
+        self.years = np.asarray(annual["year"].to_numpy())
+        self.sites = set(map(str, annual["site"].to_numpy()))
+        self.stop = shutdown_year(scenario)
+        self._artists: list[Any] = []
+        x_end = float(self.years[-1]) + 1.0
+        with _style():
+            self.fig = _figure(8.4, 2.5, dpi=90)
+            self.axes = self.fig.subplots(1, 2)
+            handles = []
+            for ax, (title, vars_) in zip(self.axes, self._GROUPS, strict=True):
+                _mark_shutdown(ax, self.stop, x_end)
+                ax.set_title(title, loc="left")
+                ax.yaxis.set_major_formatter(_FMT)
+                ax.set_xlim(float(self.years[0]), x_end)
+                ax.xaxis.get_major_locator().set_params(integer=True)
+                for v in vars_:
+                    handles.append(
+                        Line2D([], [], lw=6, color=COLORS[f"{v}_before"], label=_LABELS[v])
+                    )
+                    if self.stop is not None:
+                        handles.append(
+                            Line2D(
+                                [],
+                                [],
+                                lw=6,
+                                color=COLORS[f"{v}_after"],
+                                label=f"{_LABELS[v]}, after product",
+                            )
+                        )
+            self.fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
+            self.fig.subplots_adjust(left=0.07, right=0.99, top=0.88, bottom=0.32, wspace=0.2)
+
+    def render(self, row: pd.Series, site_id: str) -> str | None:
+        """PNG data URI of one site's chart; ``None`` when it has no annual values."""
+        if site_id not in self.sites:
+            return None
+        split = annual_split(self.annual, row, site_id)
+        keys = [k for k in _LABELS if f"{k}_before" in split.columns]
+        if not keys or not np.isfinite(split[[f"{k}_before" for k in keys]].to_numpy()).any():
+            return None
+        for a in self._artists:
+            a.remove()
+        self._artists = []
+        with _style():
+            for ax, (_, vars_) in zip(self.axes, self._GROUPS, strict=True):
+                parts = [(f"{v}_before", split[f"{v}_before"]) for v in vars_ if v in keys]
+                parts += [(f"{v}_after", split[f"{v}_after"]) for v in vars_ if v in keys]
+                top = _stack(ax, self.years, parts, self._artists)
+                ax.set_ylim(0, top * 1.05 if top > 0 else 1.0)
+            return png_data_uri(self.fig)
+
+
+def site_chart(annual: Any, row: pd.Series, site_id: str, scenario: Any) -> str | None:
+    """Annual water and carbon of one site, before/after the product, as a PNG data URI.
+
+    See :class:`SiteChartRenderer` (use it directly for many sites).
+    """
+    return SiteChartRenderer(annual, scenario).render(row, site_id)
+
+
+def overview_chart(
+    annual: Any, ranked: pd.DataFrame, scenario: Any, site_ids: Sequence[str]
+) -> str | None:
+    """Annual total water (on-site + off-site) and carbon (scope 2 + embodied) per site.
+
+    One line per site of ``site_ids`` (label ``#rank site_id``), the shutdown of the
+    product marked and the after-product years shaded. PNG data URI, or ``None`` when
+    there is nothing to draw.
+    """
+    ids = [s for s in site_ids if s in set(map(str, annual["site"].to_numpy()))]
+    if not ids:
+        return None
+    years = np.asarray(annual["year"].to_numpy())
+    x = years.astype(float) + 0.5
+    x_end = float(years[-1]) + 1.0
+    stop = shutdown_year(scenario)
+    rank_of = {}
+    if "rank" in ranked.columns:
+        for sid, r in zip(ranked["site_id"].astype(str), ranked["rank"], strict=True):
+            rank_of[sid] = None if pd.isna(r) else int(r)
+
+    def series(var_a: str, var_b: str) -> np.ndarray:
+        sel = annual.sel(site=ids)
+        a = np.asarray(sel[var_a].transpose("site", "year").to_numpy(), dtype=float)
+        b = np.asarray(sel[var_b].transpose("site", "year").to_numpy(), dtype=float)
+        return a + b
+
+    water = series("water_onsite_m3", "water_offsite_m3")
+    carbon = series("co2_scope2_t", "co2_embodied_t")
+    if not (np.isfinite(water).any() or np.isfinite(carbon).any()):
+        return None
+    with _style():
+        fig = _figure(9.5, 3.6, dpi=96)
+        axes = fig.subplots(1, 2)
+        lines = []
+        for ax, data, title in (
+            (axes[0], water, "Water, on-site + off-site [m3 per year]"),
+            (axes[1], carbon, "Carbon, scope 2 + embodied [t CO2e per year]"),
+        ):
+            lines = []
+            for i, sid in enumerate(ids):
+                r = rank_of.get(sid)
+                label = _short(f"#{r} {sid}" if r is not None else sid)
+                (ln,) = ax.plot(x, data[i], lw=1.3, marker="o", ms=2.5, label=label)
+                lines.append(ln)
+            _mark_shutdown(ax, stop, x_end)
+            ax.set_title(title, loc="left")
+            ax.yaxis.set_major_formatter(_FMT)
+            ax.set_xlim(float(years[0]), x_end)
+            ax.set_ylim(bottom=0)
+            ax.xaxis.get_major_locator().set_params(integer=True)
+        fig.legend(handles=lines, loc="center right", frameon=False)
+        fig.subplots_adjust(left=0.06, right=0.8, top=0.9, bottom=0.1, wspace=0.22)
+        return png_data_uri(fig)
+
+
+def split_chart(ranked: pd.DataFrame, site_ids: Sequence[str]) -> str | None:
+    """Lifetime water and carbon per site, split before/after the product (PNG URI).
+
+    Built from the model's lifetime totals and their ``_after_product`` parts; ``None``
+    when these columns are absent.
+    """
+    need = [
+        "water_onsite_m3",
+        "water_offsite_m3",
+        "co2_scope2_t",
+        "co2_embodied_t",
+    ]
+    cols = need + [f"{c}_after_product" for c in need]
+    if not set(cols) <= set(ranked.columns) or not len(site_ids):
+        return None
+    df = ranked.set_index(ranked["site_id"].astype(str)).loc[list(site_ids)]
+    num = df[cols].apply(pd.to_numeric, errors="coerce")
+    w_tot = num["water_onsite_m3"] + num["water_offsite_m3"]
+    w_aft = num["water_onsite_m3_after_product"] + num["water_offsite_m3_after_product"]
+    c_tot = num["co2_scope2_t"] + num["co2_embodied_t"]
+    c_aft = num["co2_scope2_t_after_product"] + num["co2_embodied_t_after_product"]
+    if not (np.isfinite(w_tot).any() or np.isfinite(c_tot).any()):
+        return None
+    labels = []
+    for sid in site_ids:
+        r = df.loc[sid, "rank"] if "rank" in df.columns else None
+        labels.append(_short(f"#{int(r)} {sid}" if r is not None and not pd.isna(r) else sid))
+    ypos = np.arange(len(site_ids))[::-1]
+    height = 0.9 + 0.22 * len(site_ids)
+    with _style():
+        fig = _figure(9.5, height, dpi=96)
+        axes = fig.subplots(1, 2, sharey=True)
+        for ax, tot, aft, title, kb, ka in (
+            (
+                axes[0],
+                w_tot,
+                w_aft,
+                "Lifetime water, on-site + off-site [m3]",
+                "water_onsite_m3_before",
+                "water_onsite_m3_after",
+            ),
+            (
+                axes[1],
+                c_tot,
+                c_aft,
+                "Lifetime carbon, scope 2 + embodied [t CO2e]",
+                "co2_scope2_t_before",
+                "co2_scope2_t_after",
+            ),
+        ):
+            t = np.nan_to_num(tot.to_numpy(dtype=float), nan=0.0)
+            a = np.clip(np.nan_to_num(aft.to_numpy(dtype=float), nan=0.0), 0.0, None)
+            ax.barh(ypos, t - a, color=COLORS[kb], label="while the product runs")
+            ax.barh(ypos, a, left=t - a, color=COLORS[ka], label="after it is shut down")
+            ax.set_title(title, loc="left")
+            ax.xaxis.set_major_formatter(_FMT)
+        axes[0].set_yticks(ypos, labels)
+        axes[1].legend(loc="lower right", frameon=False)
+        fig.subplots_adjust(
+            left=0.2, right=0.99, top=1 - 0.35 / height, bottom=0.35 / height, wspace=0.08
+        )
+        return png_data_uri(fig)

@@ -1,0 +1,212 @@
+"""Method notes printed at the end of every report: equations and references.
+
+A condensed copy of ``docs/method_model.md``, ``docs/method_water_stress.md``,
+``docs/method_price.md`` and the ranking method of :mod:`siting.decide.rank`. Kept as
+plain text (no markup) so the HTML template escapes it like any other text; when the
+method documents change, change this file with them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["NOTES", "REFERENCES", "Note"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """One section of the method notes.
+
+    Parameters
+    ----------
+    title
+        Section heading.
+    paragraphs
+        Plain-text paragraphs.
+    equations
+        Plain-text equations, shown preformatted.
+    """
+
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    equations: tuple[str, ...] = ()
+
+
+NOTES: tuple[Note, ...] = (
+    Note(
+        "What is counted",
+        (
+            "Every number is the committed footprint of one GPU fleet at one site over the "
+            "whole commitment of the facility and its power contract, split into the part "
+            "incurred while the AI product the fleet was bought for runs and the part "
+            "incurred after it is shut down (the facility keeps drawing power, water and "
+            "money for a product that no longer exists). Years run from start_year to "
+            "start_year + commitment_years - 1; every climate-dependent quantity is an "
+            "hour-weighted mean over the periods of a typical year (12 months or 8,760 "
+            "hours).",
+        ),
+    ),
+    Note(
+        "Fleet power and the commitment schedule",
+        (
+            "Design IT capacity D = gpus x system power per GPU (catalog, incl. host and "
+            "network share). While the product runs the load fraction is "
+            "u = max(utilization, idle_fraction); after it: idle (f_idle), re-let "
+            "(r u + (1 - r) f_idle after a delay) or powered down (0). A year the product "
+            "dies in is split by the overlap of the states. The fleet is bought at t = 0 and "
+            "at every refresh while the product lives; embodied carbon is charged at each "
+            "purchase.",
+        ),
+        (
+            "E_IT(y) = D x 8760 h x sum_s frac_s,y L_s",
+            "co2_embodied(y) = purchases(y) x gpus x embodied_kg_per_gpu / 1000",
+        ),
+    ),
+    Note(
+        "Facility power and PUE (Rasmussen 2011; ASHRAE 90.1-2019)",
+        (
+            "Losses fixed with the design capacity plus losses proportional to load; "
+            "cooling proportional to the heat. A chiller runs at a fixed fraction eta of "
+            "the Carnot COP, eta calibrated to the ASHRAE 90.1-2019 minimum efficiencies "
+            "(0.627 water-cooled, 0.363 air-cooled). Water-side (evaporative) or air-side "
+            "(adiabatic, dry) economizers give free cooling when the weather allows. The "
+            "fan/pump fraction of each preset is calibrated to a fleet PUE (hyperscale 1.10, "
+            "Google 2023; enterprise 1.58, Uptime Institute 2023) in a temperate reference "
+            "climate at load 0.76.",
+        ),
+        (
+            "heat(L) = L (1 + d_prop) + d_fixed + misc_fixed",
+            "facility(L, t) = heat(L) x (1 + fan_pump_fraction + m(t) / COP(t))",
+            "1 / COP = max(T_cond - T_evap, 0) / (eta x T_evap[K])",
+            "PUE = facility energy / IT energy",
+        ),
+    ),
+    Note(
+        "On-site water (Lei & Masanet 2022; Li et al. 2023)",
+        (
+            "Cooling towers: all heat rejected leaves as latent heat at the mean tower "
+            "water temperature; drift and blowdown added from the cycles of concentration "
+            "(an upper bound: in cold weather towers reject part of the heat sensibly). "
+            "The alternative empirical curve of Li et al. (2023) rises steeply with "
+            "wet-bulb. Adiabatic plants evaporate water only when the air is too warm for "
+            "direct free cooling; dry plants use none.",
+        ),
+        (
+            "T_w = T_wb + approach + range / 2",
+            "h_fg(T) = 2500.5 - 2.3097 T - 0.0013 T^2        [kJ/kg]",
+            "E = 3600 / h_fg(T_w)                             [L per kWh of heat]",
+            "D = drift_fraction x 3600 / (4.186 x range)",
+            "B = max(E / (CoC - 1) - D, 0)",
+            "WUE_onsite = (E + D + B) x heat rejected / IT energy   [L/kWh IT]",
+        ),
+    ),
+    Note(
+        "Off-site water, scope-2 carbon and energy cost (Macknick et al. 2012)",
+        (
+            "Off-site water is the water consumed by the power plants that generate the "
+            "electricity: the energy water intensity factor (EWIF) is the generation-"
+            "weighted mean of Macknick et al. (2012) median consumption factors over the "
+            "site's fuel mix; where no mix is known the U.S. average 3.14 L/kWh (Reig et al. "
+            "2020, as used by Li et al. 2023) is applied and marked as an assumption. "
+            "Scope 2 is location-based (grid average intensity), optionally declining "
+            "each year; the market-based value removes the contracted carbon-free share. "
+            "Energy cost applies the site's industrial price (or the scenario's assumed "
+            "price, marked as an assumption), escalated yearly, with an optional "
+            "take-or-pay minimum.",
+        ),
+        (
+            "water_offsite_m3 = facility_energy_mwh x EWIF[L/kWh]",
+            "co2_scope2_t = facility_energy_mwh x g0 (1 - r)^y / 1000",
+            "energy_cost_usd = price (1 + e)^y x max(E_facility, take_or_pay x E_alive)",
+        ),
+    ),
+    Note(
+        "Water stress (WULCA AWARE 1.2; WRI Aqueduct 4.0; UN SDG 6.4.2)",
+        (
+            "Three indicators that answer different questions and are never mixed. Only "
+            "AWARE is a multiplier for a water volume: scarcity-weighted water = on-site "
+            "water x AWARE characterization factor (m3 world-eq per m3 consumed; 1 = world "
+            "average, 0.1-100), of the site's watershed, else of its country. Aqueduct 4.0 "
+            "baseline water stress (withdrawal / available supply of the sub-basin, score "
+            "0-5) and the national SDG 6.4.2 level of water stress (% of available "
+            "freshwater withdrawn) are screening indicators shown next to it.",
+        ),
+        ("water_scarcity_weighted_m3 = water_onsite_m3 x water_scarcity_factor",),
+    ),
+    Note(
+        "Electricity price",
+        (
+            "The price a large industrial customer pays, nominal USD/MWh: EIA average "
+            "industrial price by U.S. state, else Eurostat nrg_pc_205 (20-70 GWh/yr band, "
+            "excluding taxes, converted at the ECB 2024 average rate), else a compiled "
+            "country table whose non-official rows are flagged 'indicative', else the "
+            "user's assumption (flagged 'assumption' in every output). Averages, not "
+            "negotiated tariffs.",
+        ),
+    ),
+    Note(
+        "Ranking and exclusions (NREL reV manner)",
+        (
+            "Each weighted criterion is min-max normalised over the eligible sites (not "
+            "excluded, value known) so that 0 is the best eligible value and 1 the worst; "
+            "when all sites tie every site gets 0 (no division by zero). Weights are "
+            "divided by their sum and the score is the weighted sum, lower is better. "
+            "Ties are broken by site id, so the order never depends on the input row "
+            "order. A site with a missing weighted value is ranked after every scored "
+            "site; an excluded site keeps its row, without a rank, with the rule that "
+            "excluded it. Normalisation is relative to the candidate set: adding or "
+            "removing a site can change the others' scores.",
+        ),
+        (
+            "n_c = (x - min) / (max - min)      (lower is better)",
+            "score = sum_c w_c n_c / sum_c w_c",
+        ),
+    ),
+    Note(
+        "Limits",
+        (
+            "Monthly climate means smooth out hot afternoons (economizer hours and "
+            "evaporative water are underestimated in shoulder months against an hourly "
+            "run). GPU idle power, the embodied carbon of recent GPUs, distribution "
+            "losses and several plant temperatures are assumptions; they are listed with "
+            "their sources in the assumptions table and marked 'assumption'. Prices are "
+            "sector averages; grid intensities are annual averages of the zone.",
+        ),
+    ),
+)
+
+REFERENCES: tuple[str, ...] = (
+    "ASHRAE (2017). Handbook - Fundamentals, ch. 1 Psychrometrics.",
+    "ASHRAE (2019). Standard 90.1-2019, Table 6.8.1-3. AHRI (2020). Standard 550/590.",
+    "ASHRAE TC 9.9 (2021). Thermal Guidelines for Data Processing Environments, 5th ed.",
+    "Boulay, A.-M. et al. (2018). The WULCA consensus characterization model for water "
+    "scarcity footprints (AWARE). Int J Life Cycle Assess 23:368-378. "
+    "doi:10.1007/s11367-017-1333-8",
+    "FAO and UN-Water (2021). Progress on Level of Water Stress. SDG Indicator 6.4.2. "
+    "doi:10.4060/cb6241en",
+    "Google (2023). Environmental Report (fleet PUE 1.10).",
+    "Kuzma, S. et al. (2023). Aqueduct 4.0: Updated decision-relevant global water risk "
+    "indicators. WRI Technical Note. doi:10.46830/writn.23.00061",
+    "Lei, N., Masanet, E. (2022). Climate- and technology-specific PUE and WUE estimations "
+    "for U.S. data centers. Resources, Conservation & Recycling 182, 106323.",
+    "Li, P., Yang, J., Islam, M. A., Ren, S. (2023). Making AI Less 'Thirsty'. arXiv:2304.03271.",
+    "Luccioni, A. S., Viguier, S., Ligozat, A.-L. (2023). Estimating the Carbon Footprint "
+    "of BLOOM. JMLR 24(253).",
+    "Macknick, J., Newmark, R., Heath, G., Hallett, K. C. (2012). Operational water "
+    "consumption and withdrawal factors for electricity generating technologies. "
+    "Environ. Res. Lett. 7, 045802.",
+    "Maclaurin, G. et al. (2019). The Renewable Energy Potential (reV) Model. NREL/TP-6A20-73067.",
+    "Newkirk, A. C. et al. (2025). Empirically-Calibrated H100 Node Power Models. "
+    "arXiv:2506.14551.",
+    "Patterson, D. et al. (2021). Carbon Emissions and Large Neural Network Training. "
+    "arXiv:2104.10350.",
+    "Rasmussen, N. (2011). Electrical Efficiency Modeling for Data Centers. Schneider "
+    "Electric White Paper 113.",
+    "Reig, P. et al. (2020). Guidance for Calculating Water Use Embedded in Purchased "
+    "Electricity. WRI.",
+    "Stull, R. (2011). Wet-bulb temperature from relative humidity and air temperature. "
+    "J. Appl. Meteor. Climatol. 50, 2267-2269.",
+    "Uptime Institute (2023). Global Data Center Survey.",
+    "U.S. EIA. Average price of electricity to ultimate customers, industrial sector, by "
+    "state (EIA-861). Eurostat nrg_pc_205, electricity prices for non-household consumers.",
+)
