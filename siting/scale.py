@@ -437,11 +437,16 @@ class _Store:
         self.rows = 0
 
     def write(self, summary: pd.DataFrame) -> None:
-        table = _to_arrow(summary, self.schema)
+        self.append(_to_arrow(summary, self.schema))
+
+    def append(self, table: pa.Table) -> None:
+        """Store a chunk table (cast to the first chunk's schema)."""
         if self.schema is None:
             self.schema = table.schema
-        lon = summary["lon"].to_numpy(float)
-        lat = summary["lat"].to_numpy(float)
+        elif table.schema != self.schema:
+            table = table.select(self.schema.names).cast(self.schema)
+        lon = table.column("lon").to_numpy()
+        lat = table.column("lat").to_numpy()
         if lon.size and np.isfinite(lon).any():
             self.bbox = [
                 min(self.bbox[0], float(np.nanmin(lon))),
@@ -572,6 +577,63 @@ def _prepare_sites(sites) -> gpd.GeoDataFrame:
     return from_frame(sites)
 
 
+def _chunk_job(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
+    """One chunk, start to finish: summary -> Arrow table, decision table, coverage,
+    climate-cell keys, assumptions (runs in the parent or in a pool worker)."""
+    from siting.join import coverage
+
+    summary, assumptions = screen_chunk(
+        chunk,
+        job["fleet"],
+        job["scenario"],
+        job["facility"],
+        data_dir=job["data_dir"],
+        climate_cell_deg=job["climate_cell_deg"],
+        join_options=job["join_options"],
+    )
+    summary[_ROW] = np.arange(start, start + len(summary), dtype=np.int64)
+    dcols = decision_columns(list(summary.columns), job["weights"], job["exclusions"])
+    decision = pd.DataFrame(summary[[*dcols, _ROW]])
+    cov = coverage(summary)
+    keys = np.zeros(0, dtype=np.int64)
+    if job["climate_cell_deg"] is not None:
+        keys = np.unique(
+            climate_cell_keys(
+                summary["lat"].to_numpy(float),
+                summary["lon"].to_numpy(float),
+                float(job["climate_cell_deg"]),
+            )
+        )
+    table = _to_arrow(summary)
+    return table, decision, cov, keys, assumptions
+
+
+def _run_chunks(sites: gpd.GeoDataFrame, chunk_size: int, workers: int, job: dict):
+    """Chunk results in row order: in this process, or in a pool of ``workers``
+    spawned processes with at most ``workers + 1`` chunks in flight."""
+    slices = list(_chunks(len(sites), int(chunk_size)))
+    if workers <= 1 or len(slices) <= 1:
+        for sl in slices:
+            yield _chunk_job(sites.iloc[sl], sl.start, job)
+        return
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        pending: deque = deque()
+        it = iter(slices)
+        for sl in it:
+            pending.append(pool.submit(_chunk_job, sites.iloc[sl], sl.start, job))
+            if len(pending) > workers:
+                break
+        while pending:
+            yield pending.popleft().result()
+            sl = next(it, None)
+            if sl is not None:
+                pending.append(pool.submit(_chunk_job, sites.iloc[sl], sl.start, job))
+
+
 def screen(
     sites,
     fleet=None,
@@ -587,6 +649,7 @@ def screen(
     climate_cell_deg: float | None = DEFAULT_CLIMATE_CELL_DEG,
     join_options: Mapping[str, Any] | None = None,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
+    workers: int = 1,
     progress: bool = True,
 ) -> ScreenResult:
     """Join, model and rank any number of sites in chunks, writing GeoParquet.
@@ -616,6 +679,10 @@ def screen(
         Chunk results are kept in memory (Arrow, text dictionary-encoded, ~1 GB per
         million sites) up to this many bytes, then spilled to a temporary Parquet file
         next to ``out``.
+    workers
+        Processes computing chunks in parallel (spawned; each loads the layers once).
+        Results are identical for any number; with more than one, each worker holds
+        one chunk, so lower ``chunk_size`` to keep memory bounded.
     progress
         Show a progress bar (tqdm) on stderr.
 
@@ -628,6 +695,8 @@ def screen(
     out_path = _check_out(out)
     if not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
         raise ConfigError(f"chunk_size must be a positive integer, got {chunk_size}")
+    if not isinstance(workers, int | np.integer) or workers < 1:
+        raise ConfigError(f"workers must be a positive integer, got {workers}", field="workers")
     t0 = time.perf_counter()
     sites = _prepare_sites(sites)
     n = len(sites)
@@ -636,43 +705,28 @@ def screen(
     writer = _Store(tmp, memory_bytes)
     decisions: list[pd.DataFrame] = []
     cover: list[pd.DataFrame] = []
-    dcols: list[str] | None = None
     assumptions = pd.DataFrame()
-    cells = set()
+    cells: set[int] = set()
     t1 = time.perf_counter()
     bar = tqdm(total=n, unit="site", disable=not progress, desc="screen")
+    job = dict(
+        fleet=fleet,
+        scenario=scenario,
+        facility=facility,
+        data_dir=data_dir,
+        climate_cell_deg=climate_cell_deg,
+        join_options=join_options,
+        weights=weights,
+        exclusions=exclusions,
+    )
     try:
-        for sl in _chunks(n, int(chunk_size)):
-            chunk = sites.iloc[sl]
-            summary, assumptions = screen_chunk(
-                chunk,
-                fleet,
-                scenario,
-                facility,
-                data_dir=data_dir,
-                climate_cell_deg=climate_cell_deg,
-                join_options=join_options,
-            )
-            summary[_ROW] = np.arange(sl.start, sl.stop, dtype=np.int64)
-            if dcols is None:
-                dcols = decision_columns(list(summary.columns), weights, exclusions)
-            decisions.append(pd.DataFrame(summary[[*dcols, _ROW]]))
-            from siting.join import coverage
-
-            cover.append(coverage(summary))
-            if climate_cell_deg is not None:
-                cells.update(
-                    np.unique(
-                        climate_cell_keys(
-                            summary["lat"].to_numpy(float),
-                            summary["lon"].to_numpy(float),
-                            float(climate_cell_deg),
-                        )
-                    ).tolist()
-                )
-            writer.write(summary)
-            del summary
-            bar.update(sl.stop - sl.start)
+        for table, decision, cov, keys, assum in _run_chunks(sites, chunk_size, workers, job):
+            assumptions = assum
+            writer.append(table)
+            decisions.append(decision)
+            cover.append(cov)
+            cells.update(keys.tolist())
+            bar.update(table.num_rows)
     except BaseException:
         writer.cleanup()
         raise

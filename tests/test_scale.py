@@ -152,3 +152,10 @@ def test_dask_equals_single_process(single, sites, tmp_path):
     ref = whole.sort_values("site_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(got, ref, check_exact=True)
     assert res.ranked["site_id"].tolist() == single[0].ranked["site_id"].tolist()
+
+
+def test_worker_pool_equals_single(single, sites, tmp_path):
+    _, whole = single
+    out = tmp_path / "pool.parquet"
+    screen(sites, FLEET, SCENARIO, out=out, chunk_size=120, workers=2, progress=False)
+    pd.testing.assert_frame_equal(gpd.read_parquet(out), whole, check_exact=True)
