@@ -138,8 +138,9 @@ def test_committed_notebooks_are_clean(path):
 
 
 def test_strip_script_check_passes_on_committed_notebooks():
+    script = str(REPO / "scripts" / "strip_notebooks.py")
     res = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "strip_notebooks.py"), "--check", str(NOTEBOOK_DIR)],
+        [sys.executable, script, "--check", str(NOTEBOOK_DIR)],
         capture_output=True,
         text=True,
     )
