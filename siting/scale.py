@@ -82,6 +82,8 @@ _BEFORE_CLIMATE = ("boundary", "grid", "water")
 _AFTER_CLIMATE = ("price",)
 RANK_COLUMNS = ("score", "rank", "excluded", "exclusion_reason", "rank_note")
 _ROW = "_screen_row"
+#: Columns with min/max statistics in the output file (filters such as rank <= 100).
+_STATS_COLUMNS = ("site_id", "lat", "lon", "country_iso3", "region_code", "score", "rank")
 
 
 @dataclass
@@ -521,8 +523,19 @@ def _finish(store: _Store, out: Path, ranked: pd.DataFrame) -> None:
     part = out.with_name(f".{out.name}.part")
     offset = 0
     try:
+        # dictionary pages only for the dictionary (text) columns: trying it on a
+        # million distinct floats costs time and grows the file; min/max statistics
+        # for the columns a reader filters on
+        text = [f.name for f in fields if pa.types.is_dictionary(f.type)]
+        stats = [c for c in _STATS_COLUMNS if c in schema.names]
         with pq.ParquetWriter(
-            part, schema, compression="zstd", compression_level=1, store_schema=False
+            part,
+            schema,
+            compression="zstd",
+            compression_level=1,
+            store_schema=False,
+            use_dictionary=text,
+            write_statistics=stats,
         ) as w:
             for t in store.batches():
                 k = t.num_rows
