@@ -433,7 +433,13 @@ if len(top):
     c1.metric("Best site", str(t["site_id"]))
     c2.metric(f"On-site water over {commitment} years", f"{t['water_onsite_m3']:,.0f} m3")
     c3.metric("Scope-2 CO2e", f"{t['co2_scope2_t']:,.0f} t")
-    c4.metric("Energy cost", f"{t['energy_cost_usd'] / 1e6:,.0f} million USD")
+    c4.metric("Energy cost", f"{t['energy_cost_usd'] / 1e6:,.0f} M USD")
+    top5 = ranked[ranked["rank"].notna()].head(5)
+    # plain text (st.text): site ids come from user files and are never rendered as markdown
+    st.text(
+        "Top sites: "
+        + "  ".join(f"{int(r)}. {s}" for r, s in zip(top5["rank"], top5["site_id"], strict=True))
+    )
 else:
     st.warning("No site could be ranked (every site is excluded or misses a weighted value).")
 
@@ -464,7 +470,9 @@ if layer_key == "none":
     values = ranked[colour_col].to_numpy(dtype=float, na_value=float("nan"))
     crit = next((c for c in CRITERIA.values() if c.column == colour_col), None)
     label = crit.label if crit else colour_col
-    unit = crit.unit if crit else ("0 best - 1 worst" if colour_col == "score" else "")
+    unit = crit.unit if crit else ""
+    if colour_col == "score":
+        label = "Score (0 best, 1 worst)"
     _, scale = sup.colour_scale(values, column=colour_col, label=label, unit=unit)
 else:
     layer = sup.DATA_LAYERS[layer_key]
@@ -472,7 +480,12 @@ else:
     bvals = boundary_values(layer_key, data_dir)
     extra_vals = list(bvals.country.values()) + list(bvals.region.values())
     _, scale = sup.colour_scale(
-        values, column=layer.column, label=layer.label, unit=layer.unit, extra=extra_vals
+        values,
+        column=layer.column,
+        label=layer.label,
+        unit=layer.unit,
+        extra=extra_vals,
+        log=layer.log,
     )
     if bvals.country:
         shaded.append(sup.shaded_boundaries(base["admin0"], bvals.country, scale))
@@ -498,13 +511,13 @@ st.caption(
     + ", ".join(f"{k} {v:.2f}" for k, v in ranked.attrs.get("weights", {}).items())
 )
 table = sup.ranking_table(ranked)
-st.dataframe(
-    table,
-    hide_index=True,
-    height=360,
-    key="ranking",
-    column_config={"Score [0 best - 1 worst]": st.column_config.NumberColumn(format="%.4f")},
-)
+number_format = {
+    c: st.column_config.NumberColumn(format="localized")
+    for c in table.columns
+    if table[c].dtype.kind == "f"
+}
+number_format["Score [0 best - 1 worst]"] = st.column_config.NumberColumn(format="%.4f")
+st.dataframe(table, hide_index=True, height=360, key="ranking", column_config=number_format)
 
 # -- site detail
 st.subheader("Site detail")

@@ -88,6 +88,17 @@ DEFAULT_GPUS = 50_000
 DEFAULT_PRODUCT_YEARS = 2.0
 #: Colour of a site or polygon without a value (RGB).
 NO_VALUE_RGB = (170, 170, 170)
+#: Background of the map: an inline MapLibre style with no sources (style spec v8, one
+#: ``background`` layer), so the map loads no tiles, fonts or sprites from the internet.
+#: The base map is the tool's own boundary layer drawn on top.
+OFFLINE_MAP_STYLE: dict[str, Any] = {
+    "version": 8,
+    "name": "siting offline background",
+    "sources": {},
+    "layers": [
+        {"id": "background", "type": "background", "paint": {"background-color": "#dde8f0"}}
+    ],
+}
 #: Boundary simplification tolerance for the base map [degrees]: a display choice that
 #: keeps the 241 Natural Earth 1:50m countries under ~1 MB of GeoJSON.
 BOUNDARY_SIMPLIFY_DEG = 0.05
@@ -581,13 +592,14 @@ def colour_scale(
     cmap: str = "viridis_r",
     extra: Iterable[float] = (),
     lower_is_better: bool = True,
+    log: bool = False,
 ) -> tuple[np.ndarray, ColourScale]:
     """RGB colours (uint8, shape (n, 3)) for ``values`` on a matplotlib colour map.
 
     The range is the min-max of the finite values (and of ``extra``, e.g. the boundary
-    values drawn with the same scale). A log scale is used when every value is positive
-    and the range spans two orders of magnitude or more (AWARE factors run 0.1-100).
-    NaN gets :data:`NO_VALUE_RGB`. ``viridis_r``: the lowest value is yellow, the highest
+    values drawn with the same scale). With ``log=True`` the scale is logarithmic when
+    every value is positive (used for AWARE factors, defined on 0.1-100). NaN gets
+    :data:`NO_VALUE_RGB`. ``viridis_r``: the lowest value is yellow, the highest
     dark purple (perceptually uniform, readable with colour-vision deficiency).
     """
     x = pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce").to_numpy(dtype=float)
@@ -599,7 +611,7 @@ def colour_scale(
             column, label or column, unit, math.nan, math.nan, False, cmap, lower_is_better
         )
     vmin, vmax = float(fin.min()), float(fin.max())
-    log = bool(vmin > 0 and vmax / vmin >= 100)
+    log = bool(log and vmin > 0 and vmax > vmin)
     with np.errstate(all="ignore"):
         if log:
             t = (np.log10(x) - math.log10(vmin)) / max(math.log10(vmax) - math.log10(vmin), 1e-12)
@@ -634,6 +646,7 @@ class DataLayer:
     column: str
     unit: str
     family: str | None
+    log: bool = False
 
 
 def _criterion(key: str) -> tuple[str, str]:
@@ -648,7 +661,8 @@ def _data_layers() -> dict[str, DataLayer]:
     grid = _criterion("grid_intensity")
     price = _criterion("electricity_price")
     return {
-        "water": DataLayer("water", water[0], "aware_cf", water[1], "aware"),
+        # AWARE factors span 0.1-100 (ratio to the world average): a log scale
+        "water": DataLayer("water", water[0], "aware_cf", water[1], "aware", log=True),
         "grid": DataLayer("grid", grid[0], "grid_co2_g_per_kwh", grid[1], "grid"),
         "price": DataLayer("price", price[0], "price_usd_per_mwh", price[1], "price"),
         "climate": DataLayer(
@@ -958,9 +972,14 @@ def deck(
 ) -> Any:
     """The pydeck map: boundary base layer, optional shaded boundaries, the sites.
 
-    ``map_style=None``: no map style URL is set in the deck; the base layer is the
-    tool's own boundaries (GeoJsonLayer).
+    The deck is built with ``map_style=None`` (no tile provider URL) and then given
+    :data:`OFFLINE_MAP_STYLE`, an inline background-only style: without any map style
+    Streamlit's frontend would fall back to Carto's internet basemap. The base layer is
+    the tool's own boundaries (GeoJsonLayer).
     """
+    import json
+    import urllib.parse
+
     import pydeck as pdk
 
     layers = [
@@ -1009,10 +1028,14 @@ def deck(
         )
     )
     v = dict(view) if view else view_state(points["lon"], points["lat"])
-    return _compact_deck_class()(
+    d = _compact_deck_class()(
         layers=layers,
         initial_view_state=pdk.ViewState(**v),
         map_style=None,
         map_provider=None,
         tooltip={"text": "{tip}"},
     )
+    d.map_style = "data:application/json," + urllib.parse.quote(
+        json.dumps(OFFLINE_MAP_STYLE, separators=(",", ":"))
+    )
+    return d

@@ -12,6 +12,7 @@ import io
 import json
 import re
 import tomllib
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -332,7 +333,13 @@ def test_colour_scale_linear_log_and_missing():
     assert not sc.log and sc.vmin == 1.0 and sc.vmax == 3.0
     assert tuple(rgb[0]) != tuple(rgb[3])
     _, sc = sup.colour_scale(np.array([0.1, 1.0, 100.0]))
-    assert sc.log
+    assert not sc.log
+    rgb, sc = sup.colour_scale(np.array([0.1, 1.0, 100.0]), log=True)
+    assert sc.log and "log scale" in sc.describe()
+    # on a log scale the geometric mean of the ends gets the middle colour
+    mid, _ = sup.colour_scale(np.array([0.1, np.sqrt(0.1 * 100.0), 100.0]), log=True)
+    half = sup.colour_scale(np.array([0.0, 0.5, 1.0]))[0][1]
+    assert tuple(mid[1]) == tuple(half)
     rgb, sc = sup.colour_scale(np.array([np.nan, np.nan]))
     assert (rgb == np.array(sup.NO_VALUE_RGB, dtype=np.uint8)).all()
     assert "no values" in sc.describe()
@@ -395,7 +402,11 @@ def test_shaded_boundaries_and_deck_json():
     spec = json.loads(d.to_json())
     # same spec as pydeck's own serializer, only compact
     assert spec == json.loads(pdk.Deck.to_json(d))
-    assert "mapStyle" not in spec
+    # no internet basemap: an inline, source-less style (Streamlit would add Carto's
+    # tiles to a deck without any map style)
+    assert spec["mapStyle"].startswith("data:application/json,")
+    style = json.loads(urllib.parse.unquote(spec["mapStyle"].split(",", 1)[1]))
+    assert style["sources"] == {} and [x["type"] for x in style["layers"]] == ["background"]
     assert [lyr["@@type"] for lyr in spec["layers"]] == [
         "GeoJsonLayer",
         "GeoJsonLayer",
