@@ -577,6 +577,8 @@ def test_refuses_outside_paths_inputs_and_unknown_formats(result, tmp_path):
     assert not (tmp_path / "report.html").exists()  # nothing written when a target is refused
     with pytest.raises(ConfigError, match="unknown report format"):
         write_report(result, tmp_path, formats=["docx"])
+    with pytest.raises(OutputError, match="existing file"):
+        write_report(result, victim, formats=["html"])
 
 
 def test_failed_write_keeps_the_previous_report(result, tmp_path, monkeypatch):

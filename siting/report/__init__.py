@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from siting.errors import ConfigError
+from siting.errors import ConfigError, OutputError
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -422,16 +422,39 @@ def annual_split(annual: Any, summary_row: pd.Series, site_id: str) -> pd.DataFr
     return out
 
 
-def _spec_text(obj: Any) -> str:
-    if obj is None:
-        return ""
-    try:
-        import dataclasses
+def _g(x: Any) -> str:
+    return f"{x:,g}" if isinstance(x, int | float) and not isinstance(x, bool) else str(x)
 
-        fields = dataclasses.asdict(obj)
-    except TypeError:
-        return str(obj)
-    return ", ".join(f"{k}={v}" for k, v in fields.items())
+
+def _fleet_text(f: Any) -> str:
+    text = f"{int(f.gpus):,} x {f.gpu}, utilization {_g(f.utilization)}, refresh every "
+    text += f"{_g(f.refresh_years)} years"
+    try:
+        text += f", design IT load {f.design_it_mw:,.1f} MW"
+    except Exception:  # noqa: BLE001 - display only
+        pass
+    return text
+
+
+def _facility_text(f: Any) -> str:
+    text = f"{f.preset} {f.cooling} cooling, water model {f.water_model}"
+    if getattr(f, "pue", None) is not None:
+        text += f", fixed PUE {_g(f.pue)}"
+    if getattr(f, "wue_onsite_l_per_kwh", None) is not None:
+        text += f", fixed on-site WUE {_g(f.wue_onsite_l_per_kwh)} L/kWh"
+    return text
+
+
+def _scenario_text(s: Any) -> str:
+    if s.product_years is None:
+        product = "the product survives the commitment"
+    else:
+        product = f"product shut down after {_g(s.product_years)} years, then '{s.after}'"
+    return (
+        f"{s.commitment_years}-year commitment from {s.start_year}; {product}; grid "
+        f"decarbonization {_g(s.grid_decarbonization_per_yr)}/yr; price escalation "
+        f"{_g(s.price_escalation_per_yr)}/yr; carbon-free share {_g(s.carbon_free_share)}"
+    )
 
 
 def run_table(result: Any) -> pd.DataFrame:
@@ -447,13 +470,16 @@ def run_table(result: Any) -> pd.DataFrame:
         rows.append(("sites excluded", int(ranked["excluded"].fillna(False).astype(bool).sum())))
     if "status" in ranked.columns:
         rows.append(("sites incomplete", int((ranked["status"] == "incomplete").sum())))
-    for label, obj in (
-        ("fleet", getattr(result, "fleet", None)),
-        ("facility", getattr(result, "facility", None)),
-        ("scenario", getattr(result, "scenario", None)),
+    for label, obj, text in (
+        ("fleet", getattr(result, "fleet", None), _fleet_text),
+        ("facility", getattr(result, "facility", None), _facility_text),
+        ("scenario", getattr(result, "scenario", None), _scenario_text),
     ):
         if obj is not None:
-            rows.append((label, _spec_text(obj)))
+            try:
+                rows.append((label, text(obj)))
+            except AttributeError:  # a configuration object of another shape
+                rows.append((label, str(obj)))
     w = ranked.attrs.get("weights") or getattr(result, "weights", {}) or {}
     if w:
         rows.append(("weights (normalised)", ", ".join(f"{k}={v:.3g}" for k, v in w.items())))
@@ -525,8 +551,8 @@ def write_report(
         Any of ``html``, ``pdf``, ``xlsx``, ``gpkg``, ``parquet`` (a sequence or a
         comma-separated string; ``geopackage``/``geoparquet`` accepted).
     top_n
-        Site cards (HTML/PDF) only for the first ``top_n`` sites in rank order; ``None``
-        for every site. Tables always list every site.
+        Site cards (HTML/PDF) and the XLSX ``explain`` sheet only for the first ``top_n``
+        sites in rank order; ``None`` for every site. Every other table lists every site.
     name
         File name stem: ``{name}.html``, ``{name}.pdf``, ...
 
@@ -550,6 +576,8 @@ def write_report(
     ):
         raise ConfigError(f"must be a whole number >= 0 or None, got {top_n!r}", field="top_n")
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputError("the output directory is an existing file", file=out)
     inputs = list(getattr(result, "inputs", []) or [])
     # resolve (and refuse) every target before anything is written
     targets = {f: safe_output_path(out, f"{name}{FORMATS[f]}", inputs) for f in fmts}
@@ -574,7 +602,7 @@ def write_report(
         elif f == "xlsx":
             from siting.report.xlsx import write_xlsx
 
-            written[f] = write_xlsx(result, path)
+            written[f] = write_xlsx(result, path, explain_top_n=top_n)
         elif f == "gpkg":
             from siting.report.gis import write_gpkg
 

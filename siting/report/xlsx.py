@@ -1,7 +1,7 @@
 """The spreadsheet report (openpyxl): one sheet per table.
 
 Sheets: ``ranking``, ``sites`` (every result column of every site), ``annual`` (site x
-year, long format), ``explain`` (the "why this number" rows of every site),
+year, long format), ``explain`` (the "why this number" rows of the sites that get a card),
 ``assumptions``, ``datasets``, ``coverage`` and ``run`` (settings). Headers carry units
 (``"water_onsite_m3 [m3]"``); numbers are stored as numbers (NaN as an empty cell); text
 that a spreadsheet would run as a formula (beginning with ``= + - @``, tab or CR) gets a
@@ -107,13 +107,17 @@ def _explain_all(result: Any, ranked: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def workbook_tables(result: Any) -> dict[str, pd.DataFrame]:
+def workbook_tables(result: Any, *, explain_top_n: int | None = None) -> dict[str, pd.DataFrame]:
     """The tables of the workbook, by sheet name, with their final headers.
 
     Parameters
     ----------
     result
         :class:`siting.pipeline.RunResult`.
+    explain_top_n
+        The ``explain`` sheet covers the first ``explain_top_n`` sites in rank order (the
+        sites that get a card in the HTML report); ``None`` for every site. Every other
+        sheet lists every site.
     """
     ranked = site_order(result.ranked)
     tables: dict[str, pd.DataFrame] = {"ranking": ranking_table(ranked)}
@@ -126,7 +130,9 @@ def workbook_tables(result: Any) -> dict[str, pd.DataFrame]:
         tables["annual"] = a.rename(
             columns={c: header(c, units.get(c, column_unit(c))) for c in a.columns}
         )
-    tables["explain"] = _explain_all(result, ranked)
+    tables["explain"] = _explain_all(
+        result, ranked if explain_top_n is None else ranked.iloc[:explain_top_n]
+    )
     assumptions = getattr(result.assessment, "assumptions", None)
     if isinstance(assumptions, pd.DataFrame):
         a = assumptions.copy()
@@ -189,7 +195,7 @@ def _write_sheet(wb, name: str, df: pd.DataFrame) -> None:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(len(df) + 1, 1)}"
 
 
-def write_xlsx(result: Any, path: str | os.PathLike) -> Path:
+def write_xlsx(result: Any, path: str | os.PathLike, *, explain_top_n: int | None = None) -> Path:
     """Write the workbook atomically.
 
     Parameters
@@ -198,12 +204,14 @@ def write_xlsx(result: Any, path: str | os.PathLike) -> Path:
         :class:`siting.pipeline.RunResult`.
     path
         Target ``.xlsx`` file.
+    explain_top_n
+        Sites covered by the ``explain`` sheet (see :func:`workbook_tables`).
     """
     from openpyxl import Workbook
 
     from siting.safe_io import atomic_write
 
-    tables = workbook_tables(result)
+    tables = workbook_tables(result, explain_top_n=explain_top_n)
     wb = Workbook(write_only=True)
     for name, df in tables.items():
         _write_sheet(wb, name, df)
