@@ -96,3 +96,14 @@ def test_formula_injection_neutralized_in_csv(tmp_path):
     p = write_csv(df, tmp_path / "o.csv")
     text = p.read_text()
     assert "'=HYPERLINK" in text and "\n=" not in text
+
+
+def test_atomic_write_respects_umask(tmp_path):
+    from siting.safe_io import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        p = atomic_write(tmp_path / "x.txt", lambda t: t.write_text("hi"))
+    finally:
+        os.umask(old)
+    assert (p.stat().st_mode & 0o777) == 0o644
