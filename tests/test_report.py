@@ -436,6 +436,31 @@ def test_annual_split_adds_up_to_the_model_totals(result):
         assert (split["water_onsite_m3_before"].to_numpy()[alive == 0] == 0).all()
 
 
+@pytest.mark.parametrize(
+    ("product_years", "after"),
+    [(2.0, "power_down"), (3.5, "retenant"), (4.25, "idle"), (None, "idle")],
+)
+def test_annual_split_in_every_after_mode(result, product_years, after):
+    joined = result.joined.iloc[:2]
+    scenario = Scenario(
+        commitment_years=8, product_years=product_years, after=after, take_or_pay_fraction=0.5
+    )
+    a = assess(joined, Fleet(gpus=100), scenario, Facility())
+    summary = a.summary.set_index("site_id", drop=False)
+    sid = str(joined["site_id"].iloc[0])
+    split = annual_split(a.annual, summary.loc[sid], sid)
+    for var in ("water_offsite_m3", "co2_scope2_t", "co2_embodied_t", "energy_cost_usd"):
+        assert (split[f"{var}_before"] >= -1e-6).all() and (split[f"{var}_after"] >= 0).all()
+        assert split[f"{var}_after"].sum() == pytest.approx(
+            summary.loc[sid, f"{var}_after_product"], rel=1e-5, abs=1e-6
+        )
+        np.testing.assert_allclose(
+            split[f"{var}_before"] + split[f"{var}_after"],
+            a.annual[var].sel(site=sid).to_numpy(),
+            rtol=1e-6,
+        )
+
+
 def test_format_number():
     assert format_number(7_887_345.2) == "7,890,000"
     assert format_number(0.025646, "fixed3") == "0.026"

@@ -208,12 +208,17 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
         x0, x1 = -180.0, 180.0
     mid = math.radians((y0 + y1) / 2)
     aspect = 1.0 / max(math.cos(mid), 0.2)
-    width = 9.5
-    height = float(np.clip(width * (y1 - y0) * aspect / max(x1 - x0, 1e-6), 3.0, 7.5))
+    # axes box in inches: 8.9 wide, height from the map's aspect; margins for the labels
+    ax_w = 8.9
+    ax_h = float(np.clip(ax_w * (y1 - y0) * aspect / max(x1 - x0, 1e-6), 2.5, 7.0))
+    if ax_h >= 7.0:  # a tall extent: keep the height, narrow the box
+        ax_w = 7.0 * max(x1 - x0, 1e-6) / ((y1 - y0) * aspect)
+    left, bottom, top = 0.45, 0.55, 0.1
+    width, height = 9.5, ax_h + bottom + top
 
     with _style():
-        fig = _figure(width, height + 0.4, dpi=100)
-        ax = fig.add_axes((0.01, 0.08, 0.98, 0.9))
+        fig = _figure(width, height, dpi=100)
+        ax = fig.add_axes((left / width, bottom / height, ax_w / width, ax_h / height))
         a0, a1 = _boundaries()
         if a0 is not None:
             part = a0.cx[x0:x1, y0:y1]
@@ -233,7 +238,7 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
         unscored = ok & ~excl & ~scored
         handles = []
         if scored.any():
-            sc = ax.scatter(
+            ax.scatter(
                 x[scored],
                 y[scored],
                 c=rank[scored],
@@ -243,11 +248,15 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
                 linewidths=0.6,
                 zorder=5,
             )
-            cb = fig.colorbar(sc, ax=ax, fraction=0.025, pad=0.01)
-            cb.set_label("rank (1 = best)")
-            cb.ax.invert_yaxis()
             handles.append(
-                Line2D([], [], marker="o", ls="", color="#3b528b", label="ranked (colour = rank)")
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    ls="",
+                    color="#3b528b",
+                    label="ranked: number = rank, darker = better",
+                )
             )
             order = np.argsort(rank[scored], kind="stable")[: max(labels, 0)]
             xs, ys, rs = x[scored][order], y[scored][order], rank[scored][order]
@@ -272,8 +281,10 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
             handles.append(Line2D([], [], marker="x", ls="", color="#b2182b", label="excluded"))
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
-        ax.set_aspect(aspect)
+        ax.set_aspect(aspect, adjustable="box", anchor="W")
         ax.tick_params(labelsize=6)
+        ax.set_xlabel("longitude [deg]", fontsize=7)
+        ax.set_ylabel("latitude [deg]", fontsize=7)
         if handles:
             ax.legend(handles=handles, loc="lower left", framealpha=0.85)
         fig.text(
@@ -361,7 +372,7 @@ class SiteChartRenderer:
                             )
                         )
             self.fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
-            self.fig.subplots_adjust(left=0.07, right=0.99, top=0.88, bottom=0.32, wspace=0.2)
+            self.fig.subplots_adjust(left=0.07, right=0.975, top=0.88, bottom=0.32, wspace=0.2)
 
     def render(self, row: pd.Series, site_id: str) -> str | None:
         """PNG data URI of one site's chart; ``None`` when it has no annual values."""
