@@ -159,7 +159,9 @@ def cmd_run(args) -> int:
     if not args.no_report:
         from siting.report import write_report
 
-        paths.update(write_report(result, args.out, formats=tuple(args.format.split(","))))
+        paths.update(
+            write_report(result, args.out, formats=tuple(args.format.split(",")), top_n=args.cards)
+        )
     _print_ranking(result, limit=args.top)
     for p in paths.values():
         print(f"wrote {p}")
@@ -226,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="html,xlsx,gpkg", help="report formats (html,pdf,xlsx,gpkg)")
     p.add_argument("--no-report", action="store_true", help="write tables only")
     p.add_argument("--top", type=int, default=15, help="rows of the printed ranking")
+    p.add_argument("--cards", type=int, default=30, help="site cards in the report (top N)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("gpus", help="list the GPU catalog")

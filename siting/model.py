@@ -1519,6 +1519,12 @@ def assess(
     ]
     geom_name = summary.geometry.name if summary._geometry_column_name in summary else None
     crs = summary.crs if geom_name is not None else None
+    # a user's own column named like a model output (e.g. a campus "status") is kept
+    # as input_<name>; layer columns the model resolves (price, EWIF) are replaced
+    resolved = {"price_usd_per_mwh", "price_level", "ewif_l_per_kwh", "ewif_level"}
+    clash = [c for c in order if c in summary.columns and c not in resolved]
+    if clash:
+        summary = summary.rename(columns={c: f"input_{c}" for c in clash})
     keep = [c for c in summary.columns if c not in new]
     summary = pd.DataFrame(summary[keep]).copy()
     for c in order:

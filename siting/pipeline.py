@@ -69,7 +69,9 @@ def used_datasets(joined: pd.DataFrame, data_dir=None) -> pd.DataFrame:
     cat = load_catalog()
     used: set[str] = set()
     for col in joined.columns:
-        if col.endswith("_layer") and joined[col].dtype == object:
+        if col.endswith("_layer") and (
+            joined[col].dtype == object or pd.api.types.is_string_dtype(joined[col])
+        ):
             used.update(v for v in joined[col].dropna().unique() if isinstance(v, str) and v)
     rows = []
     for lyr in cat:

@@ -81,6 +81,8 @@ def source_of(row: pd.Series, column: str) -> str:
         layer = row.get("mix_layer", "")
         return f"{layer} (fuel mix)" if layer else "missing: no fuel-mix source covers it"
     fam = VALUE_FAMILY.get(column)
+    if fam is None and f"{column}_layer" in row.index:
+        fam = column  # a family name itself, e.g. source_of(row, "climate")
     if fam is None:
         for prefix, f in _PREFIX_FAMILY:
             if column.startswith(prefix):

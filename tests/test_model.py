@@ -546,3 +546,17 @@ def test_invariants_over_random_configurations(
         assert s["facility_energy_mwh_after_product"] == 0.0
     if cooling == "dry":
         assert s["water_onsite_m3"] == 0.0
+
+
+def test_user_status_column_kept_as_input_status():
+    """A campus list's own 'status' column (e.g. 'operating') is never overwritten."""
+    import pandas as pd
+
+    from siting.model import Fleet, Scenario, assess
+
+    row = {f"dry_bulb_c_m{m:02d}": 15.0 for m in range(1, 13)}
+    row.update({f"wet_bulb_c_m{m:02d}": 10.0 for m in range(1, 13)})
+    row.update({"site_id": "a", "grid_co2_g_per_kwh": 400.0, "status": "operating"})
+    out = assess(pd.DataFrame([row]), Fleet(gpus=8), Scenario()).summary
+    assert out.loc[0, "input_status"] == "operating"
+    assert out.loc[0, "status"] == "ok"

@@ -46,3 +46,7 @@ def test_sources_name_layer_level_vintage(joined):
 def test_missing_values_say_why(joined):
     row = joined.loc["ocean"]
     assert source_of(row, "grid_co2_g_per_kwh").startswith("missing: ")
+
+
+def test_family_name_resolves(joined):
+    assert source_of(joined.loc["paris"], "climate").startswith("era5")
