@@ -41,6 +41,7 @@ CASES = [
     ("polygon", "polygon_sjoin", "geopandas.sjoin (points prebuilt)", False),
     ("polygon", "polygon_loop", "per-row shapely loop (STRtree query per point)", False),
     ("end_to_end", "e2e_ours", "ours: siting.scale.screen (join+model+rank -> GeoParquet)", True),
+    ("end_to_end", "e2e_ours_w2", "ours: screen(workers=2), two processes", True),
     ("end_to_end", "e2e_loop", "per-site loop (join_layers + assess per site, then rank)", False),
     ("end_to_end", "e2e_dask", "ours on Dask: screen_dask, LocalCluster 2 process workers", True),
 ]
@@ -165,7 +166,7 @@ def main(argv=None) -> int:
         for n in sizes:
             if case in ("e2e_loop",) and n != sizes[0] and n != 10_000:
                 continue  # the per-site loop peer is measured on 10,000 sites
-            if case == "e2e_dask" and n < 100_000:
+            if case in ("e2e_dask", "e2e_ours_w2") and n < 100_000:
                 continue
             sub = None
             if case in SUBSAMPLE:
