@@ -63,6 +63,8 @@ __all__ = [
     "DEFAULT_CLIMATE_CELL_DEG",
     "DEFAULT_MEMORY_BYTES",
     "ScreenResult",
+    "clear_climate_cache",
+    "climate_cell_keys",
     "decision_columns",
     "screen",
     "screen_chunk",
@@ -158,6 +160,12 @@ def _cache_for(key: tuple) -> _ClimateCache:
         return _CACHES[key]
 
 
+def clear_climate_cache() -> None:
+    """Forget the climate computed per cell in this process (e.g. after data changed)."""
+    with _CACHES_LOCK:
+        _CACHES.clear()
+
+
 def climate_cell_keys(lat: np.ndarray, lon: np.ndarray, cell_deg: float) -> np.ndarray:
     """Integer key of the climate cell nearest to each point.
 
@@ -200,7 +208,10 @@ def _join_climate_by_cell(
     lat = joined["lat"].to_numpy(float)
     lon = joined["lon"].to_numpy(float)
     keys = climate_cell_keys(lat, lon, cell_deg)
-    cache = _cache_for((str(data_dir), float(cell_deg), repr(sorted(join_options.items()))))
+    from siting.paths import data_dirs
+
+    where = tuple(str(d) for d in data_dirs(data_dir))  # explicit, env, cache, embedded
+    cache = _cache_for((where, float(cell_deg), repr(sorted(join_options.items()))))
     pos, table = cache.get(keys)
     need = np.unique(keys[pos < 0])
     if need.size:
