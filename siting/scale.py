@@ -641,6 +641,8 @@ def _prepare_sites(sites) -> gpd.GeoDataFrame:
     if isinstance(sites, gpd.GeoDataFrame) and {"site_id", "lat", "lon"} <= set(sites.columns):
         if not sites["site_id"].is_unique:
             raise ConfigError("site_id values must be unique", field="site_id")
+        if not isinstance(sites.index, pd.RangeIndex) or not sites.index.is_unique:
+            sites = sites.reset_index(drop=True)  # chunks align columns on the index
         return sites
     return from_frame(sites)
 
