@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -108,6 +106,14 @@ def assessed_sites(
 ) -> Any:
     """Footprint model; cached on (joined table, fleet, scenario, facility) keys."""
     return sup.assess_sites(_joined, _fleet, _scenario, _facility)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def datasets_table(sites_key: tuple, data_dir: str, _joined: Any) -> Any:
+    """Catalog rows of the layers that supplied values (checksums), per joined table."""
+    from siting.pipeline import used_datasets
+
+    return used_datasets(_joined, data_dir or None)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -516,7 +522,7 @@ number_format = {
     for c in table.columns
     if table[c].dtype.kind == "f"
 }
-number_format["Score [0 best - 1 worst]"] = st.column_config.NumberColumn(format="%.4f")
+number_format[sup.table_header("score")] = st.column_config.NumberColumn(format="%.4f")
 st.dataframe(table, hide_index=True, height=360, key="ranking", column_config=number_format)
 
 # -- site detail
@@ -601,75 +607,43 @@ with st.expander("Why this number: every value, its unit and its source", expand
 
 # -- downloads
 st.subheader("Downloads")
+st.caption(
+    "Files are written by the library when you click (siting.pipeline.write_outputs and "
+    "siting.report.write_report) for the sites, fleet, commitment, weights and exclusions "
+    "shown on this page. The HTML and PDF reports take a few seconds."
+)
 
 
-def _outputs_zip() -> bytes:
-    """Ranked table (GeoParquet, CSV) and the yearly footprint (NetCDF), zipped."""
-    import io
-    import zipfile
-
-    from siting.pipeline import write_outputs
-
-    result = sup.make_result(sites, joined, assessment, ranked, weights, rules, data_dir, inputs)
-    buf = io.BytesIO()
-    with tempfile.TemporaryDirectory(prefix="siting-out-") as tmp:
-        paths = write_outputs(result, tmp)
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, p in paths.items():
-                z.write(p, arcname=name)
-    return buf.getvalue()
+def _result() -> Any:
+    """This page's run as a RunResult (built only when a download is asked for)."""
+    return sup.make_result(sites, joined, assessment, ranked, weights, rules, data_dir, inputs)
 
 
-st.download_button(
-    "Results: sites.csv, sites.parquet, footprint.nc (zip)",
-    data=_outputs_zip,
+dl_cols = st.columns(len(sup.REPORT_FORMATS) + 1)
+dl_cols[0].download_button(
+    "Results (.zip: csv, parquet, nc)",
+    data=lambda: sup.outputs_zip(_result()),
     file_name="siting-results.zip",
     mime="application/zip",
     key="dl_outputs",
     on_click="ignore",
 )
-try:
-    from siting.report import write_report  # noqa: F401 - presence check
-except ImportError:
-    write_report = None
-if write_report is None:
-    st.caption("Report downloads (HTML, PDF, ...) appear here once siting.report is installed.")
-else:
-    fmts = st.multiselect("Report formats", ["html", "pdf", "xlsx", "md"], ["html"], key="fmts")
-
-    def _report_zip() -> bytes:
-        """The report module's files for the chosen formats, zipped."""
-        import io
-        import zipfile
-
-        result = sup.make_result(
-            sites, joined, assessment, ranked, weights, rules, data_dir, inputs
-        )
-        buf = io.BytesIO()
-        with tempfile.TemporaryDirectory(prefix="siting-report-") as tmp:
-            out = write_report(result, tmp, fmts)
-            files = out.values() if isinstance(out, dict) else (out or Path(tmp).rglob("*"))
-            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-                for p in map(Path, files):
-                    if p.is_file():
-                        z.write(p, arcname=p.relative_to(tmp) if p.is_relative_to(tmp) else p.name)
-        return buf.getvalue()
-
-    st.download_button(
-        "Report (zip)",
-        data=_report_zip,
-        file_name="siting-report.zip",
-        mime="application/zip",
-        key="dl_report",
+if not sup.REPORT_FORMATS:
+    st.caption("Report downloads appear here once siting.report is installed.")
+for col, (fmt, (suffix, mime)) in zip(dl_cols[1:], sup.REPORT_FORMATS.items(), strict=True):
+    col.download_button(
+        f"Report {suffix}",
+        data=lambda fmt=fmt: sup.report_bytes(_result(), fmt),
+        file_name=f"siting-report{suffix}",
+        mime=mime,
+        key=f"dl_report_{fmt}",
         on_click="ignore",
     )
 
 # -- provenance
 with st.expander("Data sources, coverage and assumptions"):
-    from siting.pipeline import used_datasets
-
     st.markdown("**Layers that supplied values**")
-    st.dataframe(used_datasets(joined, data_dir or None), hide_index=True)
+    st.dataframe(datasets_table(sites_key, data_dir, joined), hide_index=True)
     st.markdown("**Coverage (sites per layer and level)**")
     st.dataframe(joined.attrs.get("coverage"), hide_index=True)
     st.markdown("**Model assumptions**")

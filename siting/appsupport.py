@@ -37,6 +37,7 @@ from siting.errors import ConfigError, LayerError, SiteInputError, SitingError
 
 __all__ = [
     "APP_MAX_GRID_CELLS",
+    "REPORT_FORMATS",
     "DATA_LAYERS",
     "DEFAULT_GPUS",
     "MAX_UPLOAD_MB",
@@ -59,15 +60,18 @@ __all__ = [
     "legend_image",
     "make_result",
     "numeric_columns",
+    "outputs_zip",
     "parse_exclusions",
     "parse_ids",
     "parse_region",
     "rank_sites",
     "ranking_table",
     "read_upload",
+    "report_bytes",
     "shaded_boundaries",
     "shutdown_year",
     "site_points",
+    "table_header",
     "view_state",
 ]
 
@@ -369,6 +373,52 @@ def make_result(
     )
 
 
+def _report_formats() -> dict[str, tuple[str, str]]:
+    """Report format -> (file suffix, MIME type), empty when siting.report is absent."""
+    try:
+        from siting.report import FORMATS, write_report  # noqa: F401 - presence check
+    except ImportError:
+        return {}
+    mime = {
+        ".html": "text/html",
+        ".pdf": "application/pdf",
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".gpkg": "application/geopackage+sqlite3",
+        ".parquet": "application/vnd.apache.parquet",
+    }
+    return {f: (sfx, mime.get(sfx, "application/octet-stream")) for f, sfx in FORMATS.items()}
+
+
+#: Formats of :func:`siting.report.write_report` offered for download, with suffix and MIME.
+REPORT_FORMATS: dict[str, tuple[str, str]] = _report_formats()
+
+
+def report_bytes(result: Any, fmt: str) -> bytes:
+    """One report file (:func:`siting.report.write_report`) as bytes, via a temp dir."""
+    from siting.report import write_report
+
+    with tempfile.TemporaryDirectory(prefix="siting-report-") as tmp:
+        out = write_report(result, tmp, [fmt])
+        return Path(out[fmt]).read_bytes()
+
+
+def outputs_zip(result: Any) -> bytes:
+    """``sites.csv``, ``sites.parquet`` and ``footprint.nc``
+    (:func:`siting.pipeline.write_outputs`) zipped."""
+    import io
+    import zipfile
+
+    from siting.pipeline import write_outputs
+
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="siting-out-") as tmp:
+        paths = write_outputs(result, tmp)
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, path in paths.items():
+                z.write(path, arcname=name)
+    return buf.getvalue()
+
+
 def explain_site(ranked: pd.DataFrame, site_id: str, assessment: Any) -> pd.DataFrame:
     """ "Why this number" for one site (:func:`siting.decide.explain`), values as text.
 
@@ -397,46 +447,57 @@ def _fmt_value(v: Any) -> str:
 
 
 # --------------------------------------------------------------------------- tables
-#: Ranking-table columns: (column, header with unit). Units follow docs/columns.md and
-#: the criteria registry (``siting.decide.CRITERIA``).
-_TABLE = (
-    ("rank", "Rank"),
-    ("site_id", "Site"),
-    ("name", "Name"),
-    ("country_iso3", "Country"),
-    ("region_code", "Region"),
-    ("score", "Score [0 best - 1 worst]"),
-    ("water_onsite_m3", "On-site water [m3]"),
-    ("water_scarcity_weighted_m3", "Scarcity-weighted water [m3 world-eq]"),
-    ("water_offsite_m3", "Off-site water [m3]"),
-    ("co2_scope2_t", "Scope-2 CO2e [t]"),
-    ("co2_embodied_t", "Embodied CO2e [t]"),
-    ("energy_cost_usd", "Energy cost [USD]"),
-    ("pue_annual", "PUE [-]"),
-    ("water_l_per_gpu_hour", "Water [L/GPU-h]"),
-    ("co2_kg_per_gpu_hour", "CO2e [kg/GPU-h]"),
-    ("co2_scope2_t_after_product", "Scope-2 CO2e after product [t]"),
-    ("water_onsite_m3_after_product", "On-site water after product [m3]"),
-    ("grid_co2_g_per_kwh", "Grid [g CO2e/kWh]"),
-    ("aware_cf", "AWARE CF [m3 world-eq/m3]"),
-    ("price_usd_per_mwh", "Price [USD/MWh]"),
-    ("price_level", "Price source level"),
-    ("status", "Status"),
+#: Columns of the ranking table after the report's own (:data:`siting.report.RANKING_COLUMNS`,
+#: so the page and the reports share labels and units): (column, label).
+_EXTRA_COLUMNS = (
+    ("water_l_per_gpu_hour", "Water per GPU-hour"),
+    ("co2_kg_per_gpu_hour", "CO2e per GPU-hour"),
+    ("water_onsite_m3_after_product", "On-site water after the product"),
+    ("co2_scope2_t_after_product", "Scope-2 CO2e after the product"),
+    ("energy_cost_usd_after_product", "Energy cost after the product"),
+    ("price_level", "Price from"),
     ("excluded", "Excluded"),
     ("exclusion_reason", "Exclusion reason"),
     ("rank_note", "Rank note"),
 )
 
 
+def _table_columns() -> list[tuple[str, str]]:
+    """(column, header with unit) of the ranking table, in order."""
+    from siting.report import RANKING_COLUMNS, header
+
+    cols = [(c.column, c.header) for c in RANKING_COLUMNS]
+    for col, label in _EXTRA_COLUMNS:
+        cols.append((col, header(label, _unit(col))))
+    return cols
+
+
+def _unit(column: str) -> str:
+    from siting.report import column_unit
+
+    return column_unit(column)
+
+
+def table_header(column: str) -> str:
+    """Header of a ranked-table column in :func:`ranking_table` (``"label [unit]"``)."""
+    for col, head in _table_columns():
+        if col == column:
+            return head
+    from siting.report import header
+
+    return header(column)
+
+
 def ranking_table(ranked: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
     """The ranked sites as a plain table with units in the headers, in rank order.
 
-    Weighted criteria that are derived (not a summary column, e.g. ``co2_total``) are
-    added with :func:`siting.decide.criterion_values`.
+    Headers follow the report module (:data:`siting.report.RANKING_COLUMNS`). Weighted
+    criteria that are derived (not a summary column, e.g. ``co2_total``) are added with
+    :func:`siting.decide.criterion_values`. Values keep full precision.
     """
     from siting.decide import CRITERIA, criterion_values
 
-    cols = [(c, h) for c, h in _TABLE if c in ranked.columns]
+    cols = [(c, h) for c, h in _table_columns() if c in ranked.columns]
     df = pd.DataFrame({h: ranked[c].to_numpy() for c, h in cols}, index=ranked.index)
     weighted = list(ranked.attrs.get("weights", {}))
     derived = [k for k in weighted if k in CRITERIA and CRITERIA[k].column not in ranked.columns]
@@ -446,7 +507,7 @@ def ranking_table(ranked: pd.DataFrame, limit: int | None = None) -> pd.DataFram
             c = CRITERIA[k]
             df[f"{c.label} [{c.unit}]"] = vals[k].to_numpy()
     if "rank" in ranked.columns:
-        df["Rank"] = ranked["rank"].astype("Int64").to_numpy()
+        df[table_header("rank")] = ranked["rank"].astype("Int64").to_numpy()
     out = df.reset_index(drop=True)
     return out if limit is None else out.head(limit)
 

@@ -54,8 +54,11 @@ def _ranking(at: AppTest) -> pd.DataFrame:
     return at.dataframe[0].value
 
 
+H = sup.table_header
+
+
 def _ranked_ids(df: pd.DataFrame) -> list[str]:
-    return df.loc[df["Rank"].notna(), "Site"].astype(str).tolist()
+    return df.loc[df[H("rank")].notna(), H("site_id")].astype(str).tolist()
 
 
 def _lib_ids(ranked: pd.DataFrame) -> list[str]:
@@ -80,14 +83,14 @@ def test_default_run_matches_pipeline(reference):
     assert _ranked_ids(df)[0] == lib[0]
     assert _ranked_ids(df) == lib
     np.testing.assert_allclose(
-        df["Score [0 best - 1 worst]"].to_numpy(float),
+        df[H("score")].to_numpy(float),
         reference.ranked["score"].to_numpy(float),
         rtol=1e-12,
         equal_nan=True,
     )
     assert at.metric[0].value == lib[0]
     # units in the headers, map drawn, no internet map style
-    assert "On-site water [m3]" in df.columns
+    assert "On-site water, lifetime [m3]" in df.columns
     assert "Energy cost [USD]" in df.columns
 
 
@@ -121,12 +124,12 @@ def test_cooling_change_changes_the_ranking(reference):
     lib = decide.rank(a.summary, decide.DEFAULT_WEIGHTS)
     assert _ranked_ids(after) == _lib_ids(lib)
     assert _ranked_ids(after) != _ranked_ids(before) or not np.allclose(
-        after["Score [0 best - 1 worst]"].to_numpy(float),
-        before["Score [0 best - 1 worst]"].to_numpy(float),
+        after[H("score")].to_numpy(float),
+        before[H("score")].to_numpy(float),
         equal_nan=True,
     )
     # dry cooling consumes no on-site water anywhere
-    assert np.nansum(after["On-site water [m3]"].to_numpy(float)) == 0.0
+    assert np.nansum(after[H("water_onsite_m3")].to_numpy(float)) == 0.0
 
 
 def test_all_weights_zero_is_a_message_not_a_crash():
@@ -166,7 +169,7 @@ def test_exclusion_rule_and_bad_rule(reference):
     _ok(at)
     df = _ranking(at)
     n_usa = int((reference.ranked["country_iso3"] == "USA").sum())
-    assert int(df["Excluded"].sum()) == n_usa
+    assert int(df[H("excluded")].sum()) == n_usa
     lib = decide.rank(reference.assessment.summary, decide.DEFAULT_WEIGHTS, ["country_iso3 in USA"])
     assert _ranked_ids(df) == _lib_ids(lib)
 
@@ -426,8 +429,14 @@ def test_view_state_frames_sites():
 
 def test_tables_and_series(reference):
     table = sup.ranking_table(reference.ranked)
-    assert table["Site"].iloc[0] == _lib_ids(reference.ranked)[0]
-    for header in ("Scope-2 CO2e [t]", "Grid [g CO2e/kWh]", "Price [USD/MWh]", "PUE [-]"):
+    assert table[H("site_id")].iloc[0] == _lib_ids(reference.ranked)[0]
+    for header in (
+        "Scope-2 CO2e (location) [t CO2e]",
+        "Grid intensity [g CO2e/kWh]",
+        "Electricity price [USD/MWh]",
+        "PUE [-]",
+        "Scope-2 CO2e after the product [t CO2e]",
+    ):
         assert header in table.columns
     assert "score" in sup.numeric_columns(reference.ranked)[:1]
     row = reference.ranked.iloc[0]
@@ -461,3 +470,17 @@ def test_stages_equal_pipeline(reference):
     res = sup.make_result(reference.sites, joined, a, ranked, reference.weights)
     assert len(res.datasets) == len(reference.datasets)
     assert sup.config_key(reference.fleet) == repr(reference.fleet)
+
+
+@pytest.mark.skipif(not sup.REPORT_FORMATS, reason="siting.report is not installed")
+def test_downloads_come_from_the_library(reference, tmp_path):
+    data = sup.outputs_zip(reference)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert sorted(z.namelist()) == ["footprint.nc", "sites.csv", "sites.parquet"]
+    xlsx = sup.report_bytes(reference, "xlsx")
+    assert xlsx[:2] == b"PK"
+    assert sup.report_bytes(reference, "parquet")[:4] == b"PAR1"
+    at = _app()
+    labels = [b.label for b in at.get("download_button")]
+    assert any("Results" in lbl for lbl in labels)
+    assert sum(lbl.startswith("Report ") for lbl in labels) == len(sup.REPORT_FORMATS)
