@@ -65,6 +65,7 @@ def _inject(nb, overrides: dict) -> None:
 
 
 def _execute(path: Path, work: Path, overrides: dict) -> float:
+    """Run the notebook; return the wall time [s]; every notebook must draw a figure."""
     nb = nbformat.read(path, as_version=4)
     out_dir = work / "out"
     _inject(nb, {"OUT_DIR": str(out_dir), **overrides})
@@ -81,7 +82,20 @@ def _execute(path: Path, work: Path, overrides: dict) -> float:
         elapsed = time.monotonic() - t0
         nbformat.write(nb, work / f"executed_{path.name}")
     print(f"{path.name}: {elapsed:.1f} s")
+    images = sum(
+        "image/png" in o.get("data", {})
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
+    assert images > 0, f"{path.name} rendered no figure"
     return elapsed
+
+
+@pytest.fixture(autouse=True)
+def _inline_figures(monkeypatch):
+    """Render figures in the kernel whatever MPLBACKEND the test process inherited."""
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
 
 
 def _ids(paths):
