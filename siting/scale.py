@@ -917,7 +917,7 @@ def _client(scheduler_address: str | None, n_workers: int, processes: bool):
 
     # Dask's default MALLOC_TRIM_THRESHOLD_=65536 for worker processes disables glibc's
     # dynamic mmap threshold: every numpy temporary above 128 KiB is then mmapped and
-    # unmapped, and the vectorized climate/model code ran ~5x slower in workers than
+    # unmapped, and the vectorized climate/model code ran 2-3x slower in workers than
     # in the client. The thread limits are kept (one thread per worker).
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
