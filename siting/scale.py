@@ -133,10 +133,12 @@ class _ClimateCache:
 
     def get(self, keys: np.ndarray) -> tuple[np.ndarray, pd.DataFrame | None]:
         """Positions of ``keys`` in the table (-1 missing) and the table."""
-        if self.table is None:
+        with self.lock:
+            known, table = self.keys, self.table
+        if table is None:
             return np.full(keys.size, -1, dtype=np.int64), None
-        pos = pd.Index(self.keys).get_indexer(keys)
-        return pos.astype(np.int64), self.table
+        pos = pd.Index(known).get_indexer(keys)
+        return pos.astype(np.int64), table
 
     def add(self, keys: np.ndarray, frame: pd.DataFrame) -> None:
         with self.lock:
