@@ -223,3 +223,27 @@ def test_sample_grid_bilinear_and_wrap():
     assert sample_grid(grid, t, np.array([190.0]), np.array([45.0]), wrap_x=True)[0] == 0.0
     with pytest.raises(ValueError, match="method"):
         sample_grid(grid, t, np.array([0.0]), np.array([0.0]), method="cubic")
+
+
+def test_label_raster_disk_cache(tmp_path, monkeypatch):
+    import siting.layers._spatial as sp
+
+    monkeypatch.setenv("SITING_CACHE_DIR", str(tmp_path))
+    geoms = np.array(layer(), dtype=object)
+    first = sp.PolygonIndex(geoms, raster=True, cell_deg=0.05).label_raster
+    assert len(list((tmp_path / "label_index").glob("*.npz"))) == 1
+
+    def fail(*a, **k):
+        raise AssertionError("rebuilt instead of loaded")
+
+    monkeypatch.setattr(sp, "build_label_raster", fail)
+    again = sp.PolygonIndex(geoms, raster=True, cell_deg=0.05).label_raster
+    np.testing.assert_array_equal(again.labels, first.labels)
+    assert (again.x0, again.y1, again.cell_deg) == (first.x0, first.y1, first.cell_deg)
+    # a different layer (one polygon moved) gets its own entry
+    monkeypatch.undo()
+    monkeypatch.setenv("SITING_CACHE_DIR", str(tmp_path))
+    moved = geoms.copy()
+    moved[0] = box(0, 0, 1.01, 1)
+    sp.PolygonIndex(moved, raster=True, cell_deg=0.05).label_raster  # noqa: B018
+    assert len(list((tmp_path / "label_index").glob("*.npz"))) == 2

@@ -219,7 +219,62 @@ def build_label_raster(geoms: np.ndarray, cell_deg: float | None = None) -> Labe
         r1 = min(int(np.floor((y1 - b[1]) / d)) + 2, h)
         mark[r0:r1, c0:c1] = True
     labels[mark] = _BOUNDARY
+    if geoms.size < np.iinfo(np.int16).max:
+        labels = labels.astype(np.int16)  # half the memory for layers under 32,767 polygons
     return LabelRaster(float(x0), float(y1), d, labels)
+
+
+_CACHE_VERSION = b"siting-label-raster-v1"
+
+
+def _cache_key(geoms: np.ndarray, cell_deg: float | None) -> str:
+    """sha256 of the polygons' WKB (in row order), the cell size and the format version."""
+    import hashlib
+
+    h = hashlib.sha256(_CACHE_VERSION)
+    h.update(repr(cell_deg).encode())
+    present = ~shapely.is_missing(geoms)
+    h.update(present.tobytes())
+    for wkb in shapely.to_wkb(geoms[present]):
+        h.update(wkb)
+    return h.hexdigest()
+
+
+def cached_label_raster(geoms: np.ndarray, cell_deg: float | None = None) -> LabelRaster:
+    """:func:`build_label_raster`, kept on disk in the user cache between processes.
+
+    The file is named by the sha256 of the polygons' WKB and the cell size, so a
+    different or changed layer never reuses it. ``SITING_LABEL_CACHE=0`` disables the
+    disk cache; an unreadable or unwritable cache only costs the rebuild.
+    """
+    import os
+
+    if os.environ.get("SITING_LABEL_CACHE", "1") in ("0", "false", "no"):
+        return build_label_raster(geoms, cell_deg)
+    try:
+        from siting.paths import user_cache_dir
+
+        folder = user_cache_dir() / "label_index"
+        path = folder / f"{_cache_key(geoms, cell_deg)}.npz"
+    except Exception:  # noqa: BLE001 - no cache directory: build in memory
+        return build_label_raster(geoms, cell_deg)
+    if path.is_file():
+        try:
+            with np.load(path) as z:
+                x0, y1, d = (float(v) for v in z["origin"])
+                return LabelRaster(x0, y1, d, z["labels"])
+        except Exception:  # noqa: BLE001 - corrupt file: rebuild and overwrite
+            pass
+    lr = build_label_raster(geoms, cell_deg)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            np.savez(f, origin=np.array([lr.x0, lr.y1, lr.cell_deg]), labels=lr.labels)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return lr
 
 
 class PolygonIndex:
@@ -254,11 +309,12 @@ class PolygonIndex:
 
     @property
     def label_raster(self) -> LabelRaster:
-        """The rasterized label index (built on first use, thread-safe)."""
+        """The rasterized label index (built on first use, thread-safe; kept on disk
+        by :func:`cached_label_raster`)."""
         if self._raster is None:
             with self._lock:
                 if self._raster is None:
-                    self._raster = build_label_raster(self.geoms, self.cell_deg)
+                    self._raster = cached_label_raster(self.geoms, self.cell_deg)
         return self._raster
 
     def _query_intersects(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
