@@ -176,7 +176,23 @@ def polygon_ours(n: int, sub: int | None, cold: bool = False) -> dict:
 
 
 def polygon_ours_cold(n: int, sub: int | None) -> dict:
+    import os
+
+    os.environ["SITING_LABEL_CACHE"] = "0"  # no disk cache: the index is built
     return polygon_ours(n, sub, cold=True)
+
+
+def polygon_ours_first(n: int, sub: int | None) -> dict:
+    """First call in a new index object, label raster loaded from the disk cache."""
+    from siting.layers._spatial import cached_label_raster
+
+    gdf, _ = watersheds()
+    cached_label_raster(gdf.geometry.values)  # make sure the disk cache holds it
+    rec = polygon_ours(n, sub, cold=True)
+    rec["note"] = rec["note"].replace(
+        "index built inside the timing", "index loaded from the disk cache inside the timing"
+    )
+    return rec
 
 
 def _lowest(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
@@ -244,6 +260,7 @@ CASES = {
         raster_point_query,
         polygon_ours,
         polygon_ours_cold,
+        polygon_ours_first,
         polygon_sjoin,
         polygon_loop,
     )
