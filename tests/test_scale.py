@@ -159,3 +159,16 @@ def test_worker_pool_equals_single(single, sites, tmp_path):
     out = tmp_path / "pool.parquet"
     screen(sites, FLEET, SCENARIO, out=out, chunk_size=120, workers=2, progress=False)
     pd.testing.assert_frame_equal(gpd.read_parquet(out), whole, check_exact=True)
+
+
+def test_dask_threads_with_text_exclusions_equals_single(sites, tmp_path):
+    """Thread workers (processes=False), exclusions on a text and a numeric column."""
+    pytest.importorskip("dask_geopandas")
+    sub = sites.iloc[::3].reset_index(drop=True)
+    rules = ["region_code in US-NC,US-MD", "aware_cf > 1.5"]
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    screen(sub, FLEET, SCENARIO, out=a, exclusions=rules, chunk_size=50, progress=False)
+    screen_dask(sub, FLEET, SCENARIO, out=b, exclusions=rules, npartitions=4, processes=False)
+    got, ref = _read(b), _read(a)
+    pd.testing.assert_frame_equal(got, ref, check_exact=True)
+    assert ref["excluded"].any() and not ref["excluded"].all()
