@@ -975,7 +975,7 @@ def screen_dask(
         As in :func:`screen`. Rows are written in the Hilbert (spatial) order of the
         partitions, not the input order; sort by ``site_id`` to compare.
     npartitions
-        Partitions of the site table (default: one per 100,000 sites, at least one per
+        Partitions of the site table (default: one per 50,000 sites, at least one per
         worker).
     scheduler_address
         ``tcp://host:8786`` of a running ``dask.distributed`` scheduler; default the
@@ -1006,7 +1006,7 @@ def screen_dask(
     try:
         t1 = time.perf_counter()
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        nparts = npartitions or max(workers, int(np.ceil(n / 100_000)))
+        nparts = npartitions or max(workers, int(np.ceil(n / 50_000)))
         base = sites.copy()
         base[_ROW] = np.arange(n, dtype=np.int64)
         base = base.reset_index(drop=True)
