@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import ConfigError
+from siting.model import SUMMARY_TOTALS
 from siting.provenance import source_of
 
 __all__ = ["explain"]
@@ -43,15 +44,7 @@ _TOTALS: dict[str, tuple[str, str]] = {
     "water_l_per_gpu_hour": ("L/GPU-h", "(on-site + off-site water) / delivered GPU-hours"),
     "co2_kg_per_gpu_hour": ("kg CO2e/GPU-h", "(scope 2 + embodied) / delivered GPU-hours"),
 }
-_AFTER = (
-    "it_energy_mwh",
-    "facility_energy_mwh",
-    "water_onsite_m3",
-    "water_offsite_m3",
-    "co2_scope2_t",
-    "co2_embodied_t",
-    "energy_cost_usd",
-)
+_AFTER = SUMMARY_TOTALS
 
 #: layer column -> unit
 _LAYERS: dict[str, str] = {

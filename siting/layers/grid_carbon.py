@@ -39,6 +39,7 @@ import pandas as pd
 
 from siting import provenance
 from siting.layers._spatial import PolygonIndex
+from siting.physics.energy import MIX_COLUMNS  # the columns the EWIF model reads
 
 STARTER_SOURCES = ("codecarbon",)
 STARTER_DIR = "starter/grid/codecarbon"
@@ -46,19 +47,6 @@ STARTER_DIR = "starter/grid/codecarbon"
 #: 1 lb = 0.45359237 kg exactly (international avoirdupois pound; NIST SP 811, 2008,
 #: Appendix B.8). lb/MWh x 0.45359237 = kg/MWh, and kg/MWh is numerically g/kWh.
 LB_PER_MWH_TO_G_PER_KWH = 0.45359237
-
-MIX_COLUMNS = (
-    "mix_coal_pct",
-    "mix_gas_pct",
-    "mix_oil_pct",
-    "mix_nuclear_pct",
-    "mix_hydro_pct",
-    "mix_wind_pct",
-    "mix_solar_pct",
-    "mix_biomass_pct",
-    "mix_geothermal_pct",
-    "mix_other_pct",
-)
 
 # source fuel names -> our mix columns
 _EGRID_MIX = {
