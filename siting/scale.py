@@ -288,6 +288,32 @@ def screen_chunk(
         ``Assessment.summary`` (same rows and order as ``sites``; with ``climate_at``)
         and ``Assessment.assumptions``.
     """
+    base, block, assumptions = _screen_parts(
+        sites,
+        fleet,
+        scenario,
+        facility,
+        data_dir=data_dir,
+        climate_cell_deg=climate_cell_deg,
+        join_options=join_options,
+    )
+    geom = base.geometry.name
+    wide = pd.concat([pd.DataFrame(base), block], axis=1)
+    return gpd.GeoDataFrame(wide, geometry=geom, crs=base.crs), assumptions
+
+
+def _screen_parts(
+    sites: gpd.GeoDataFrame,
+    fleet,
+    scenario,
+    facility,
+    *,
+    data_dir,
+    climate_cell_deg,
+    join_options,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`screen_chunk` as (layer columns, model columns, assumptions), unjoined:
+    the summary is ``base`` followed by ``block`` (no copy of the wide table)."""
     from siting.join import join_layers
     from siting.layers.catalog import load_catalog
     from siting.model import Facility, Fleet, Scenario, assess
@@ -324,7 +350,7 @@ def screen_chunk(
         joined = gpd.GeoDataFrame(
             pd.concat([joined, clim], axis=1), geometry=sites.geometry.name, crs=sites.crs
         )
-    return _assess_wide(joined, fleet, scenario, facility, assess)
+    return _assess_parts(joined, fleet, scenario, facility, assess)
 
 
 #: Columns :func:`siting.model.assess` reads from a site table (besides the
@@ -343,13 +369,14 @@ _MODEL_INPUTS = (
 )
 
 
-def _assess_wide(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess):
+def _assess_parts(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess):
     """``assess(joined)`` without copying the ~100 layer columns the model does not read.
 
-    The model gets the columns it reads; its summary's new block (the columns after
-    the input ones, including input columns it recomputes, which it moves to the end)
-    is appended to the full table. Same columns, order and values as
-    ``assess(joined).summary`` (tested), at a fraction of the copying.
+    The model gets the columns it reads. Its summary is the input columns followed by
+    a block of new columns (input columns it recomputes, such as ``price_level``, are
+    moved into that block). Returns ``(base, block, assumptions)`` with ``base`` the
+    joined table minus the block's columns: ``base`` then ``block`` has the columns,
+    order and values of ``assess(joined).summary`` (tested).
     """
     geom = joined.geometry.name
     keep = [
@@ -366,10 +393,9 @@ def _assess_wide(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess):
         if cols[i] == ncols[j]:
             i += 1
         j += 1
-    block = cols[i:]
-    base = joined.drop(columns=[c for c in block if c in joined.columns])
-    wide = pd.concat([pd.DataFrame(base), pd.DataFrame(summary[block])], axis=1)
-    return gpd.GeoDataFrame(wide, geometry=geom, crs=joined.crs), result.assumptions
+    block_cols = cols[i:]
+    base = joined.drop(columns=[c for c in block_cols if c in joined.columns])
+    return base, pd.DataFrame(summary[block_cols]), result.assumptions
 
 
 # ----------------------------------------------------------------------------- decisions
@@ -425,44 +451,70 @@ def _is_text(t: pa.DataType) -> bool:
     return pa.types.is_string(t) or pa.types.is_large_string(t)
 
 
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+def _text_column(s: pd.Series) -> pa.Array | None:
+    """A text column as a dictionary array (factorized in pandas: one hash pass, no
+    per-value string copy), or None when its values are not text (numbers or booleans
+    stored as objects keep their type)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = np.asarray(s.cat.codes, dtype=np.int64)
+        uniques = np.asarray(s.cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        uniques = np.asarray(uniques, dtype=object)
+    if uniques.size == 0:
+        return pa.nulls(len(s), _DICT)
+    try:
+        u = pa.array(uniques, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        u = None  # mixed types: stored as their text
+    if u is not None and not (_is_text(u.type) or pa.types.is_null(u.type)):
+        return None
+    if u is None or not pa.types.is_string(u.type):
+        u = pa.array([v if isinstance(v, str) else str(v) for v in uniques], type=pa.string())
+    idx = pa.array(codes.astype(np.int32), mask=codes < 0)
+    return pa.DictionaryArray.from_arrays(idx, u)
+
+
 def _to_arrow(df: pd.DataFrame, schema: pa.Schema | None = None) -> pa.Table:
-    """A summary chunk as an Arrow table; geometry as WKB (GeoParquet encoding)."""
+    """A summary chunk as an Arrow table: text columns dictionary-encoded (except
+    ``site_id``), geometry last as WKB (GeoParquet encoding)."""
     data = pd.DataFrame(df)
-    geom = None
+    arrays, names = [], []
+    for c in data.columns:
+        if c == "geometry":
+            continue
+        s = data[c]
+        arr = None
+        texty = s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype)
+        texty = texty or pd.api.types.is_string_dtype(s.dtype)
+        if texty and c not in ("site_id", _ROW):
+            arr = _text_column(s)
+        if arr is None:
+            try:
+                arr = pa.Array.from_pandas(s)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                arr = pa.Array.from_pandas(s.where(s.isna(), s.astype(str)))  # mixed: text
+            if pa.types.is_null(arr.type):
+                arr = pa.nulls(len(s), _DICT if c not in ("site_id", _ROW) else pa.string())
+        arrays.append(arr)
+        names.append(c)
     if "geometry" in data.columns:
         g = data["geometry"]
         if len(g) and isinstance(g.iloc[0], bytes | bytearray):
-            geom = pa.array(g.to_numpy(object), type=pa.binary())
+            arrays.append(pa.array(g.to_numpy(object), type=pa.binary()))
         else:
-            geom = _point_wkb(np.asarray(g.values, dtype=object))
-        data = data.drop(columns="geometry")
-    try:
-        table = pa.Table.from_pandas(data, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        # an object column mixing text with other types: store its values as text
-        for c in data.columns:
-            if data[c].dtype == object:
-                try:
-                    pa.array(data[c].to_numpy(object), from_pandas=True)
-                except (pa.ArrowInvalid, pa.ArrowTypeError):
-                    v = data[c]
-                    data[c] = v.where(v.isna(), v.astype(str))
-        table = pa.Table.from_pandas(data, preserve_index=False)
-    if geom is not None:
-        table = table.append_column("geometry", geom)
-    # columns entirely missing in this chunk: typed as string (object columns hold text)
+            arrays.append(_point_wkb(np.asarray(g.values, dtype=object)))
+        names.append("geometry")
+    table = pa.Table.from_arrays(arrays, names=names)
+    # remaining plain text (e.g. a text column stored as objects mixed with numbers)
     fields = [
-        pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema
+        pa.field(f.name, _DICT) if f.name not in ("site_id", _ROW) and _is_text(f.type) else f
+        for f in table.schema
     ]
-    # repeated text (provenance, reasons, levels) as dictionaries: ~10x less memory;
-    # the Parquet writer stores them as dictionary pages, readers see plain strings
-    fields = [
-        pa.field(f.name, pa.dictionary(pa.int32(), pa.string()))
-        if f.name not in ("site_id", _ROW) and _is_text(f.type)
-        else f
-        for f in fields
-    ]
-    table = table.cast(pa.schema(fields, metadata=table.schema.metadata))
+    table = table.cast(pa.schema(fields))
     if schema is not None:
         if table.schema.names != schema.names:
             table = table.select(schema.names)
@@ -661,7 +713,7 @@ def _chunk_job(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
     climate-cell keys, assumptions (runs in the parent or in a pool worker)."""
     from siting.join import coverage
 
-    summary, assumptions = screen_chunk(
+    base, block, assumptions = _screen_parts(
         chunk,
         job["fleet"],
         job["scenario"],
@@ -670,20 +722,41 @@ def _chunk_job(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
         climate_cell_deg=job["climate_cell_deg"],
         join_options=job["join_options"],
     )
-    summary[_ROW] = np.arange(start, start + len(summary), dtype=np.int64)
-    dcols = decision_columns(list(summary.columns), job["weights"], job["exclusions"])
-    decision = pd.DataFrame(summary[[*dcols, _ROW]])
-    cov = coverage(summary)
+    block[_ROW] = np.arange(start, start + len(block), dtype=np.int64)
+    names = list(base.columns) + list(block.columns)
+
+    def col(c: str) -> pd.Series:
+        return block[c] if c in block.columns else base[c]
+
+    dcols = decision_columns(names, job["weights"], job["exclusions"])
+    decision = pd.DataFrame({c: col(c) for c in [*dcols, _ROW]})
+    levels = [
+        c
+        for c in names
+        if (c.endswith("_level") and f"{c[:-6]}_layer" in names)
+        or (c.endswith("_layer") and f"{c[:-6]}_level" in names)
+    ]
+    cov = coverage(pd.DataFrame({c: col(c) for c in levels}))
     keys = np.zeros(0, dtype=np.int64)
     if job["climate_cell_deg"] is not None:
         keys = np.unique(
             climate_cell_keys(
-                summary["lat"].to_numpy(float),
-                summary["lon"].to_numpy(float),
+                base["lat"].to_numpy(float),
+                base["lon"].to_numpy(float),
                 float(job["climate_cell_deg"]),
             )
         )
-    table = _to_arrow(summary)
+    # the summary's layout (base columns, model block, geometry last) without building
+    # the wide pandas table: Arrow tables are joined column-wise without copying
+    t_base = _to_arrow(base)
+    t_block = _to_arrow(block)
+    cols = [c for c in t_base.column_names if c != "geometry"]
+    arrays = [t_base.column(c) for c in cols] + list(t_block.columns)
+    names_out = cols + t_block.column_names
+    if "geometry" in t_base.column_names:
+        arrays.append(t_base.column("geometry"))
+        names_out.append("geometry")
+    table = pa.Table.from_arrays(arrays, names=names_out)
     return table, decision, cov, keys, assumptions
 
 
