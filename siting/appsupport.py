@@ -52,6 +52,7 @@ __all__ = [
     "boundary_values",
     "colour_scale",
     "config_key",
+    "data_url",
     "deck",
     "example_files",
     "explain_site",
@@ -914,9 +915,11 @@ def _compact_deck_class() -> type:
 
 
 def _num_text(x: np.ndarray, fmt: str, unit: str = "") -> np.ndarray:
-    s = pd.Series(x, dtype=float)
-    out = s.map(lambda v: format(v, fmt) + unit if math.isfinite(v) else "n/a")
-    return out.to_numpy(dtype=object)
+    """``format(v, fmt) + unit`` per value, ``"n/a"`` for NaN / inf (object array)."""
+    vals = np.asarray(x, dtype=float).tolist()
+    return np.array(
+        [format(v, fmt) + unit if math.isfinite(v) else "n/a" for v in vals], dtype=object
+    )
 
 
 def _col(df: pd.DataFrame, c: str) -> np.ndarray:
@@ -930,12 +933,14 @@ def site_points(
     colour_values: np.ndarray,
     scale: ColourScale,
     commitment_years: int | None = None,
+    full_tips_max: int = 2_000,
 ) -> pd.DataFrame:
     """The sites as plain numeric columns for a pydeck ScatterplotLayer, with tooltips.
 
     Columns: ``lon``, ``lat`` [degrees], ``r``, ``g``, ``b`` (0-255), ``rank`` (0 for
     unranked) and ``tip`` (plain text with the key numbers and their units; rendered as
-    text, never as HTML).
+    text, never as HTML). Above ``full_tips_max`` sites the tooltip keeps the rank, the
+    score and the coloured value only (a display bound that keeps the map spec small).
     """
     rgb, _ = _colours_on(np.asarray(colour_values, dtype=float), scale)
     ids = ranked["site_id"].astype(str).to_numpy(dtype=object)
@@ -968,37 +973,40 @@ def site_points(
         else np.full(len(ranked), "", dtype=object)
     )
     price_note = np.where(price_level == "assumption", " (assumption)", "")
-    tip = (
-        head
-        + "\n"
-        + rank_txt
-        + ", score "
-        + _num_text(_col(ranked, "score"), ".3f")
-        + " (0 best, 1 worst)"
-        + "\nOn-site water"
-        + years
-        + ": "
-        + _num_text(_col(ranked, "water_onsite_m3"), ",.0f", " m3")
-        + "\nScope-2 CO2e: "
-        + _num_text(_col(ranked, "co2_scope2_t"), ",.0f", " t")
-        + "\nEnergy cost: "
-        + _num_text(_col(ranked, "energy_cost_usd") / 1e6, ",.1f", " million USD")
-        + "\nGrid: "
-        + _num_text(_col(ranked, "grid_co2_g_per_kwh"), ",.0f", " g CO2e/kWh")
-        + " | AWARE CF: "
-        + _num_text(_col(ranked, "aware_cf"), ".3g")
-        + "\nPrice: "
-        + _num_text(_col(ranked, "price_usd_per_mwh"), ",.0f", " USD/MWh")
-        + price_note
-        + "\n"
-        + scale.label
-        + ": "
-        + _num_text(np.asarray(colour_values, dtype=float), ",.4g", unit)
+    colour_txt = (
+        "\n" + scale.label + ": " + _num_text(np.asarray(colour_values, dtype=float), ",.4g", unit)
     )
+    score_txt = head + "\n" + rank_txt + ", score " + _num_text(_col(ranked, "score"), ".3f")
+    if len(ranked) > full_tips_max:
+        # many sites: the key numbers only (the browser parses the whole map spec on every
+        # rerun, so each character here costs time); details in the table and site detail
+        tip = score_txt + colour_txt
+    else:
+        tip = (
+            score_txt
+            + " (0 best, 1 worst)"
+            + "\nOn-site water"
+            + years
+            + ": "
+            + _num_text(_col(ranked, "water_onsite_m3"), ",.0f", " m3")
+            + "\nScope-2 CO2e: "
+            + _num_text(_col(ranked, "co2_scope2_t"), ",.0f", " t")
+            + "\nEnergy cost: "
+            + _num_text(_col(ranked, "energy_cost_usd") / 1e6, ",.1f", " million USD")
+            + "\nGrid: "
+            + _num_text(_col(ranked, "grid_co2_g_per_kwh"), ",.0f", " g CO2e/kWh")
+            + " | AWARE CF: "
+            + _num_text(_col(ranked, "aware_cf"), ".3g")
+            + "\nPrice: "
+            + _num_text(_col(ranked, "price_usd_per_mwh"), ",.0f", " USD/MWh")
+            + price_note
+            + colour_txt
+        )
     return pd.DataFrame(
         {
-            "lon": _col(ranked, "lon"),
-            "lat": _col(ranked, "lat"),
+            # 5 decimals of a degree: about 1 m, far below a marker's size
+            "lon": np.round(_col(ranked, "lon"), 5),
+            "lat": np.round(_col(ranked, "lat"), 5),
             "r": rgb[:, 0].astype(np.int64),
             "g": rgb[:, 1].astype(np.int64),
             "b": rgb[:, 2].astype(np.int64),
@@ -1023,6 +1031,30 @@ def view_state(lon: np.ndarray, lat: np.ndarray) -> dict[str, float]:
     return {"longitude": (lo0 + lo1) / 2, "latitude": (la0 + la1) / 2, "zoom": zoom}
 
 
+def data_url(obj: Any) -> str:
+    """``data:application/json;base64,...`` of a JSON-serializable object (NaN -> null)."""
+    import base64
+    import json
+
+    try:
+        text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # a NaN / inf somewhere: JSON has no such numbers
+        text = json.dumps(_nan_to_none(obj), separators=(",", ":"), allow_nan=False)
+    return "data:application/json;base64," + base64.b64encode(text.encode()).decode("ascii")
+
+
+def _nan_to_none(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _nan_to_none(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_nan_to_none(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return _nan_to_none(obj.item())
+    return obj
+
+
 def deck(
     points: pd.DataFrame,
     base: dict[str, dict],
@@ -1030,6 +1062,7 @@ def deck(
     *,
     view: Mapping[str, float] | None = None,
     radius_px: float | None = None,
+    inline_data: bool = True,
 ) -> Any:
     """The pydeck map: boundary base layer, optional shaded boundaries, the sites.
 
@@ -1037,16 +1070,28 @@ def deck(
     :data:`OFFLINE_MAP_STYLE`, an inline background-only style: without any map style
     Streamlit's frontend would fall back to Carto's internet basemap. The base layer is
     the tool's own boundaries (GeoJsonLayer).
+
+    With ``inline_data`` (default) each layer's data travels as a base64 ``data:`` URL
+    (:func:`data_url`) that deck.gl loads itself, instead of JSON objects inside the spec:
+    the frontend's JSON converter walks every object and coordinate of a spec, which for
+    10,000 sites and the world's boundaries costs about a second per rerun in the browser.
     """
     import json
     import urllib.parse
 
     import pydeck as pdk
 
+    def data(obj: Any) -> Any:
+        if not inline_data:
+            return obj
+        if isinstance(obj, pd.DataFrame):
+            obj = obj.to_dict(orient="records")
+        return data_url(obj)
+
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
-            data=base["admin0"],
+            data=data(base["admin0"]),
             id="base-admin0",
             stroked=True,
             filled=True,
@@ -1060,7 +1105,7 @@ def deck(
         layers.append(
             pdk.Layer(
                 "GeoJsonLayer",
-                data=gj,
+                data=data(gj),
                 id=f"shaded-{i}",
                 stroked=True,
                 filled=True,
@@ -1075,7 +1120,7 @@ def deck(
     layers.append(
         pdk.Layer(
             "ScatterplotLayer",
-            data=points,
+            data=data(points),
             id="sites",
             get_position="[lon, lat]",
             get_fill_color="[r, g, b]",

@@ -401,6 +401,8 @@ def test_shaded_boundaries_and_deck_json():
     assert list(pts.columns) == ["lon", "lat", "r", "g", "b", "rank", "tip"]
     assert "1,500,000 m3" in pts["tip"][0] and "over 15 years" in pts["tip"][0]
     assert "(assumption)" in pts["tip"][0] and "n/a" in pts["tip"][1]
+    short = sup.site_points(ranked, ranked["score"].to_numpy(), sc, full_tips_max=1)
+    assert "rank 1, score 0.000" in short["tip"][0] and "m3" not in short["tip"][0]
     d = sup.deck(pts, base, [sh])
     spec = json.loads(d.to_json())
     # same spec as pydeck's own serializer, only compact
