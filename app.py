@@ -555,7 +555,14 @@ bars = (
     alt.Chart(series)
     .mark_rect(stroke="white", strokeWidth=0.5)
     .encode(
-        x=alt.X("year:Q", title="year", scale=alt.Scale(zero=False), axis=alt.Axis(format="d")),
+        x=alt.X(
+            "year:Q",
+            title="year (each bar covers one calendar year)",
+            scale=alt.Scale(
+                domain=[int(series["year"].min()), int(series["year_end"].max())], nice=False
+            ),
+            axis=alt.Axis(format="d", tickMinStep=1),
+        ),
         x2="year_end:Q",
         y=alt.Y("value:Q", title=f"{var} [{unit}]"),
         y2=alt.datum(0),
