@@ -312,9 +312,11 @@ def join_sites(
     from siting.join import join_layers
 
     if data_dir:
-        d = Path(data_dir).expanduser()
-        if not d.is_dir():
-            raise LayerError(f"data directory '{data_dir}' does not exist or is not a directory")
+        import os
+
+        for part in (p for p in str(data_dir).split(os.pathsep) if p):
+            if not Path(part).expanduser().is_dir():
+                raise LayerError(f"data directory '{part}' does not exist or is not a directory")
     return _capture(join_layers, sites, data_dir=data_dir or None, catalog=catalog)
 
 
