@@ -32,6 +32,7 @@ time over ``--repeat`` reruns.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -40,10 +41,17 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
-def _timed_run(at) -> float:
+CPU: dict[str, list[float]] = {}
+
+
+def _timed_run(at, kind: str | None = None) -> float:
+    """Wall time of one rerun; the process CPU time is recorded under ``kind``."""
+    c0 = time.process_time()
     t0 = time.perf_counter()
     at.run()
     dt = time.perf_counter() - t0
+    if kind is not None:
+        CPU.setdefault(kind, []).append(time.process_time() - c0)
     if at.exception:
         raise RuntimeError(f"app raised: {at.exception[0].value}")
     if at.error:
@@ -86,23 +94,26 @@ def main(argv: list[str] | None = None) -> int:
     layers = ["grid", "water", "none"]
     for i in range(args.repeat):
         at.slider(key="w_water_onsite").set_value(1.0 + 0.5 * ((i % 4) + 1))
-        results["weight"].append(_timed_run(at))
+        results["weight"].append(_timed_run(at, "weight"))
         at.radio(key="map_layer").set_value(layers[i % len(layers)])
-        results["colour"].append(_timed_run(at))
+        results["colour"].append(_timed_run(at, "colour"))
     at.radio(key="map_layer").set_value("none")
     at.run()
     for tech in ("dry", "adiabatic"):
         at.selectbox(key="cooling").set_value(tech)
-        results["model"].append(_timed_run(at))
+        results["model"].append(_timed_run(at, "model"))
     at.selectbox(key="cooling").set_value("dry")
-    results["model-cached"].append(_timed_run(at))
+    results["model-cached"].append(_timed_run(at, "model-cached"))
 
-    print("rerun after a change (wall time of the whole script run):")
+    print("rerun after a change (wall time of the whole script run; process CPU time):")
     for k, v in results.items():
         if v:
+            cpu = statistics.median(CPU.get(k, [float("nan")]))
             print(
-                f"  {k:13s} median {statistics.median(v):.3f} s  max {max(v):.3f} s  (n={len(v)})"
+                f"  {k:13s} median {statistics.median(v):.3f} s  max {max(v):.3f} s  "
+                f"cpu {cpu:.3f} s  (n={len(v)})"
             )
+    print(f"load average while measuring: {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
     ok = statistics.median(results["weight"]) < 1.0
     print(f"target: weight change < 1 s on {n:,} sites: {'met' if ok else 'NOT met'}")
     if args.browser:
