@@ -177,3 +177,17 @@ def test_grid_feeds_join_and_exclusions():
     assert (joined["region_code"] == "US-VA").mean() > 0.9  # border cells may sit outside
     out = exclude(joined, ["grid_co2_g_per_kwh > 1000"])
     assert len(out) == len(g) and "excluded" in out
+
+
+def test_antimeridian_country():
+    """Fiji straddles 180 degrees: its polygon is cut there (parts at +179 and -179)."""
+    geom, _, _ = region_geometry("FJI")
+    ref = set()
+    for p in shapely.get_parts(geom):
+        ref |= set(h3.geo_to_cells(p.__geo_interface__, 6))
+    g = generate_grid("FJI", kind="h3", resolution=6)
+    assert set(g["site_id"]) == ref
+    assert (g["lon"] > 0).any() and (g["lon"] < 0).any()
+    r = generate_grid("FJI", kind="regular", spacing_km=5)
+    assert r["lon"].between(-180, 180).all() and len(r) > 100
+    assert shapely.intersects_xy(geom, r["lon"].to_numpy(), r["lat"].to_numpy()).all()
