@@ -80,9 +80,6 @@ DEFAULT_MEMORY_BYTES = 1_500_000_000
 #: Climate cell [degrees]: the ERA5 0.25-degree grid of the embedded climate layer
 #: (cell centres at multiples of 0.25 degree; Hersbach et al. 2020, QJRMS 146:1999).
 DEFAULT_CLIMATE_CELL_DEG = 0.25
-#: Families joined before and after climate, in :data:`siting.join.JOINERS` order.
-_BEFORE_CLIMATE = ("boundary", "grid", "water")
-_AFTER_CLIMATE = ("price",)
 RANK_COLUMNS = ("score", "rank", "excluded", "exclusion_reason", "rank_note")
 _ROW = "_screen_row"
 #: Columns with min/max statistics in the output file (filters such as rank <= 100).
@@ -302,6 +299,14 @@ def screen_chunk(
     return gpd.GeoDataFrame(wide, geometry=geom, crs=base.crs), assumptions
 
 
+def _other_families() -> tuple[str, ...]:
+    """Every family of :data:`siting.join.JOINERS` but climate, in their order (a family
+    added there is joined here too)."""
+    from siting.join import JOINERS
+
+    return tuple(fam for fam, _ in JOINERS if fam != "climate")
+
+
 def _screen_parts(
     sites: gpd.GeoDataFrame,
     fleet,
@@ -336,7 +341,7 @@ def _screen_parts(
         joined = join_layers(
             sites,
             data_dir=data_dir,
-            families=_BEFORE_CLIMATE + _AFTER_CLIMATE,
+            families=_other_families(),
             catalog=catalog,
             **opts,
         )
