@@ -390,7 +390,13 @@ def _assess_parts(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess):
         if c == geom or c in _MODEL_INPUTS or c.startswith(("dry_bulb_c_m", "wet_bulb_c_m", "mix_"))
     ]
     narrow = gpd.GeoDataFrame(joined[keep], geometry=geom, crs=joined.crs)
-    result = assess(narrow, fleet, scenario, facility)
+    # sites with identical model inputs (same climate cell, grid zone, price, water
+    # factor...) get identical outputs: assess each distinct input row once, gather
+    first, inv = _distinct_rows(
+        narrow[[c for c in keep if c not in (geom, "site_id", "lat", "lon")]]
+    )
+    unique = narrow if first.size == len(narrow) else narrow.iloc[first]
+    result = assess(unique, fleet, scenario, facility)
     summary = result.summary
     cols, ncols = list(summary.columns), list(narrow.columns)
     i = j = 0
@@ -399,8 +405,36 @@ def _assess_parts(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess):
             i += 1
         j += 1
     block_cols = cols[i:]
+    block = pd.DataFrame(summary[block_cols])
+    if first.size != len(narrow):
+        block = block.iloc[inv]
+    block.index = joined.index
     base = joined.drop(columns=[c for c in block_cols if c in joined.columns])
-    return base, pd.DataFrame(summary[block_cols]), result.assumptions
+    return base, block, result.assumptions
+
+
+def _distinct_rows(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """First row of each distinct row of ``df`` (NaN equal to NaN) and the inverse map.
+
+    Rows are hashed (``pandas.util.hash_pandas_object``, 64-bit); the result is then
+    checked value by value, and any hash collision falls back to every row distinct.
+    """
+    n = len(df)
+    if n == 0 or df.shape[1] == 0:
+        return np.arange(n), np.arange(n)
+    h = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    _, first, inv = np.unique(h, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    if first.size == n:
+        return first, inv
+    rep = df.iloc[first[inv]]
+    for c in df.columns:
+        a = df[c].to_numpy()
+        b = rep[c].to_numpy()
+        same = (a == b) | (pd.isna(a) & pd.isna(b))
+        if not np.all(same):
+            return np.arange(n), np.arange(n)
+    return first, inv
 
 
 # ----------------------------------------------------------------------------- decisions
