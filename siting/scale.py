@@ -27,6 +27,11 @@ Climate once per climate cell (``climate_cell_deg``, default 0.25 degree: the ER
     :func:`siting.join.join_layers`. The column ``climate_at`` says which
     (``cell_centre`` or ``site``).
 
+Model once per distinct input row
+    :func:`siting.model.assess` gets only the columns it reads and one row per distinct
+    combination of them; its outputs are gathered back to the sites (identical to
+    ``assess`` on the whole table: every output is a function of the input row).
+
 Beyond one machine (:func:`screen_dask`)
     The site table becomes a ``dask_geopandas`` GeoDataFrame, spatially partitioned by
     Hilbert distance (sorted in the client, cut into equal runs, scattered), and
