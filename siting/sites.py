@@ -72,6 +72,19 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return df
 
 
+def _check_unique_columns(columns, file) -> None:
+    seen: set[str] = set()
+    for c in columns:
+        if c in seen:
+            raise SiteInputError(
+                f"column '{c}' appears more than once in the header; column names must be unique",
+                file=file,
+                row=0,
+                field=str(c),
+            )
+        seen.add(c)
+
+
 def _to_float(series: pd.Series, field: str, file, row_offset: int = 1) -> np.ndarray:
     s = series.astype(str).str.strip()
     s = s.replace({"": None, "nan": None, "NaN": None, "NA": None, "N/A": None, "None": None})
@@ -248,6 +261,7 @@ def from_frame(
     file = str(source) if source is not None else "<table>"
     if len(df) == 0:
         raise SiteInputError("no sites: the table has no rows", file=file)
+    _check_unique_columns(list(df.columns), file)
     if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns and lat is None:
         gdf = _points_from_geometry(df, file)
         pts = gdf.geometry

@@ -206,3 +206,10 @@ def test_geojson_without_crs_assumed_wgs84(tmp_path):
     s = read_sites(p)
     assert s.loc[0, "site_id"] == "x"
     assert s.loc[0, "lat"] == 50
+
+
+def test_duplicate_header_names(tmp_path):
+    # found by the fuzzer: a header whose names repeat once whitespace is stripped
+    p = write(tmp_path, "s.csv", "lat,lon,\tlat,lon\n1,2,3,4\n")
+    with pytest.raises(SiteInputError, match="column 'lat' appears more than once"):
+        read_sites(p)
