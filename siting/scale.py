@@ -1143,11 +1143,13 @@ def screen_dask(
         meta = _dask_partition(sample, *args).iloc[:0]
         _EMPTY_META["meta"] = meta
         res = ddf.map_partitions(_dask_partition, *args, meta=meta, enforce_metadata=False)
-        res = client.persist(res)
+        # partitions are computed concurrently and fetched in order; each result is
+        # released on the workers as soon as the client has stored it (bounded memory)
+        futures = client.compute(res.to_delayed())
         if progress:
             from dask.distributed import progress as dask_progress
 
-            dask_progress(res)
+            dask_progress(futures)
         dcols = decision_columns(list(meta.columns), weights, exclusions)
         cover_cols = [
             c
@@ -1155,29 +1157,34 @@ def screen_dask(
             if (c.endswith("_level") and f"{c[:-6]}_layer" in meta.columns)
             or (c.endswith("_layer") and f"{c[:-6]}_level" in meta.columns)
         ]
-        decision = client.compute(res[[*dcols, _ROW]]).result()
-        cats = [c for c in decision.columns if isinstance(decision[c].dtype, pd.CategoricalDtype)]
-        decision = decision.astype({c: object for c in cats})
         from siting.join import coverage
 
-        cov = coverage(client.compute(res[cover_cols]).result().astype(object))
-        cells = 0
-        if climate_cell_deg is not None:
-            ll = client.compute(res[["lat", "lon"]]).result()
-            cells = int(
-                np.unique(
-                    climate_cell_keys(
-                        ll["lat"].to_numpy(float), ll["lon"].to_numpy(float), climate_cell_deg
+        decisions, covers, written, keys = [], [], [], []
+        for i in range(len(futures)):
+            df = futures[i].result()
+            futures[i].release()
+            futures[i] = None
+            if not len(df):
+                continue
+            df = df.sort_values(_ROW, kind="stable")
+            d = pd.DataFrame(df[[*dcols, _ROW]])
+            cats = [c for c in d.columns if isinstance(d[c].dtype, pd.CategoricalDtype)]
+            decisions.append(d.astype({c: object for c in cats}))
+            covers.append(coverage(pd.DataFrame(df[cover_cols]).astype(object)))
+            if climate_cell_deg is not None:
+                keys.append(
+                    np.unique(
+                        climate_cell_keys(
+                            df["lat"].to_numpy(float), df["lon"].to_numpy(float), climate_cell_deg
+                        )
                     )
-                ).size
-            )
-        written = []
-        for part in res.to_delayed():
-            df = client.compute(part).result()
-            if len(df):
-                df = df.sort_values(_ROW, kind="stable")
-                written.append(df[_ROW].to_numpy(np.int64))
-                writer.write(df)
+                )
+            written.append(df[_ROW].to_numpy(np.int64))
+            writer.write(df)
+            del df
+        decision = pd.concat(decisions, ignore_index=True)
+        cov = _coverage(covers, n)
+        cells = int(np.unique(np.concatenate(keys)).size) if keys else 0
         writer.close()
         timings["join_model"] = time.perf_counter() - t1
         # rank rows follow the written order: map _ROW (input position) to output row
