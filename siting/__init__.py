@@ -44,6 +44,9 @@ _LAZY = {
     "tornado": "siting.decide",
     "explain": "siting.decide",
     "generate_grid": "siting.grid",
+    "screen": "siting.scale",
+    "screen_dask": "siting.scale",
+    "run": "siting.pipeline",
     "write_report": "siting.report",
 }
 

@@ -101,6 +101,14 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--force-include", action="append", default=[], help="site id kept anyway")
 
 
+def _add_grid_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("grid")
+    g.add_argument("--kind", default="h3", help="h3 | regular")
+    g.add_argument("--resolution", type=int, help="H3 resolution 0-15")
+    g.add_argument("--spacing-km", type=float, help="regular grid spacing [km]")
+    g.add_argument("--max-cells", type=int, default=5_000_000, help="refuse larger grids")
+
+
 def _configs(args):
     from siting.model import Facility, Fleet, Scenario
 
@@ -198,6 +206,86 @@ def _print_ranking(result, limit: int = 15) -> None:
     )
 
 
+def cmd_grid(args) -> int:
+    from siting.grid import generate_grid
+    from siting.io import write_csv, write_geoparquet
+
+    sites = generate_grid(
+        _region_arg(args.region),
+        kind=args.kind,
+        resolution=args.resolution,
+        spacing_km=args.spacing_km,
+        land_only=not args.include_sea,
+        max_cells=args.max_cells,
+    )
+    out = Path(args.out)
+    if out.suffix.lower() == ".csv":
+        write_csv(sites, out)
+    else:
+        write_geoparquet(sites, out)
+    print(f"wrote {out} ({len(sites):,} cells)")
+    return 0
+
+
+def _region_arg(text: str):
+    """'US-VA', 'FRA' or a bounding box 'minlon,minlat,maxlon,maxlat'."""
+    parts = text.split(",")
+    if len(parts) == 4:
+        try:
+            return tuple(float(p) for p in parts)
+        except ValueError:
+            pass
+    return text
+
+
+def cmd_screen(args) -> int:
+    from siting import decide
+
+    fleet, scenario, facility = _configs(args)
+    if args.region:
+        from siting.grid import generate_grid
+
+        sites = generate_grid(
+            _region_arg(args.region),
+            kind=args.kind,
+            resolution=args.resolution,
+            spacing_km=args.spacing_km,
+            max_cells=args.max_cells,
+        )
+        print(f"generated {len(sites):,} candidate cells over {args.region}", file=sys.stderr)
+    elif args.sites:
+        from siting.sites import read_sites
+
+        sites = read_sites(
+            args.sites, lat=args.lat, lon=args.lon, id_column=args.id_column, crs=args.crs
+        )
+    else:
+        raise SitingError("give a sites file or --region")
+    kw = dict(
+        facility=facility,
+        out=args.out,
+        data_dir=args.data_dir,
+        weights=decide.parse_weights(args.weights) if args.weights else None,
+        exclusions=args.exclude or None,
+        force_include=args.force_include or None,
+    )
+    if args.dask or args.scheduler:
+        from siting.scale import screen_dask
+
+        res = screen_dask(sites, fleet, scenario, scheduler_address=args.scheduler, **kw)
+    else:
+        from siting.scale import screen
+
+        res = screen(sites, fleet, scenario, chunk_size=args.chunk_size, progress=True, **kw)
+    import pandas as pd
+
+    show = [c for c in ("rank", "site_id", "score") if c in res.ranked.columns]
+    with pd.option_context("display.width", 200):
+        print(res.ranked[show].head(args.top).to_string(index=False))
+    print(f"wrote {res.path} ({res.n_sites:,} sites)")
+    return 0
+
+
 def cmd_gpus(args) -> int:
     from siting.model import gpu_catalog
 
@@ -230,6 +318,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=15, help="rows of the printed ranking")
     p.add_argument("--cards", type=int, default=30, help="site cards in the report (top N)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("grid", help="generate candidate cells over a region")
+    p.add_argument(
+        "region", help="ISO3 country, ISO 3166-2 region (US-VA) or minlon,minlat,maxlon,maxlat"
+    )
+    _add_grid_options(p)
+    p.add_argument("--include-sea", action="store_true", help="keep cells outside land")
+    p.add_argument("--out", required=True, help="output .parquet (GeoParquet) or .csv")
+    p.set_defaults(func=cmd_grid)
+
+    p = sub.add_parser("screen", help="screen many sites in chunks (or on Dask) to GeoParquet")
+    p.add_argument("sites", nargs="?", help="sites file (or use --region)")
+    p.add_argument("--region", help="generate a grid over this region instead of a file")
+    _add_grid_options(p)
+    for opt in ("--lat", "--lon", "--id-column", "--crs", "--data-dir"):
+        p.add_argument(opt)
+    _add_model_options(p)
+    p.add_argument("--out", required=True, help="output GeoParquet path")
+    p.add_argument("--chunk-size", type=int, default=250_000, help="sites per chunk")
+    p.add_argument("--dask", action="store_true", help="run on Dask (LocalCluster by default)")
+    p.add_argument(
+        "--scheduler", help="dask.distributed scheduler address (else SITING_DASK_SCHEDULER)"
+    )
+    p.add_argument("--top", type=int, default=15, help="rows of the printed ranking")
+    p.set_defaults(func=cmd_screen)
 
     p = sub.add_parser("gpus", help="list the GPU catalog")
     p.add_argument("-v", "--verbose", action="store_true", help="show the source of every number")

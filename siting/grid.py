@@ -213,6 +213,7 @@ def estimate_cells(
     Land-only grids over a bounding box or user polygon are estimated over the whole
     area (an upper bound: the sea is not subtracted).
     """
+    resolution, spacing_km = _check_kind(kind, resolution, spacing_km)
     geom, _, _ = region_geometry(region, data_dir)
     if not land_only:
         geom = shapely.box(*geom.bounds)

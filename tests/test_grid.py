@@ -191,3 +191,11 @@ def test_antimeridian_country():
     r = generate_grid("FJI", kind="regular", spacing_km=5)
     assert r["lon"].between(-180, 180).all() and len(r) > 100
     assert shapely.intersects_xy(geom, r["lon"].to_numpy(), r["lat"].to_numpy()).all()
+
+
+def test_estimate_cells_uses_the_default_resolution():
+    from siting.grid import DEFAULT_H3_RESOLUTION, estimate_cells
+
+    a = estimate_cells("LUX", kind="h3")
+    b = estimate_cells("LUX", kind="h3", resolution=DEFAULT_H3_RESOLUTION)
+    assert a == b > 0

@@ -99,3 +99,18 @@ def test_cli_errors_are_clear_not_tracebacks(tmp_path):
     )
     assert proc.returncode == 2 and "known GPUs" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_cli_grid_and_screen(tmp_path, capsys):
+    pytest.importorskip("h3")
+    grid = tmp_path / "lux.parquet"
+    assert main(["grid", "LUX", "--kind", "regular", "--spacing-km", "10", "--out", str(grid)]) == 0
+    cells = gpd.read_parquet(grid)
+    # Luxembourg is 2,586 km2 (STATEC); 10 km cells -> about 26 of them
+    assert 15 <= len(cells) <= 40
+    out = tmp_path / "screen.parquet"
+    assert main(["screen", str(grid), "--gpus", "1000", "--out", str(out)]) == 0
+    screened = gpd.read_parquet(out)
+    assert len(screened) == len(cells)
+    assert set(screened["site_id"]) == set(cells["site_id"])
+    assert {"rank", "score", "water_onsite_m3"} <= set(screened.columns)
