@@ -319,6 +319,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cards", type=int, default=30, help="site cards in the report (top N)")
     p.set_defaults(func=cmd_run)
 
+    p = sub.add_parser(
+        "report", help="the same job as run, with the report formats chosen (html,pdf,xlsx,gpkg)"
+    )
+    _add_site_options(p)
+    _add_model_options(p)
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument(
+        "--format", default="html,pdf,xlsx,gpkg", help="report formats (html,pdf,xlsx,gpkg,parquet)"
+    )
+    p.add_argument("--top", type=int, default=15, help="rows of the printed ranking")
+    p.add_argument("--cards", type=int, default=30, help="site cards in the report (top N)")
+    p.set_defaults(func=cmd_run, no_report=False)
+
     p = sub.add_parser("grid", help="generate candidate cells over a region")
     p.add_argument(
         "region", help="ISO3 country, ISO 3166-2 region (US-VA) or minlon,minlat,maxlon,maxlat"
