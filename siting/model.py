@@ -1429,20 +1429,22 @@ def assess(
     )
 
     # --- summary ------------------------------------------------------------------
+    # the input columns are not copied: under pandas copy-on-write the summary shares
+    # them with ``sites`` until either is modified (``sites`` is never modified here)
     if isinstance(df, gpd.GeoDataFrame):
-        summary = df.copy()
+        summary = df
     elif "geometry" in df.columns:
-        summary = gpd.GeoDataFrame(df.copy(), geometry="geometry", crs="EPSG:4326")
+        summary = gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
     elif {"lat", "lon"} <= set(df.columns):
         summary = gpd.GeoDataFrame(
-            df.copy(),
+            df,
             geometry=gpd.points_from_xy(
                 pd.to_numeric(df["lon"], errors="coerce"), pd.to_numeric(df["lat"], errors="coerce")
             ),
             crs="EPSG:4326",
         )
     else:
-        summary = gpd.GeoDataFrame(df.copy())
+        summary = gpd.GeoDataFrame(df)
     new: dict[str, np.ndarray] = {}
     shares = res["after_share"]
     for name in SUMMARY_TOTALS:
@@ -1526,9 +1528,8 @@ def assess(
     if clash:
         summary = summary.rename(columns={c: f"input_{c}" for c in clash})
     keep = [c for c in summary.columns if c not in new]
-    summary = pd.DataFrame(summary[keep]).copy()
-    for c in order:
-        summary[c] = new[c]
+    block = pd.DataFrame({c: new[c] for c in order}, index=summary.index)
+    summary = pd.concat([pd.DataFrame(summary[keep]), block], axis=1)
     if geom_name is not None:
         summary = gpd.GeoDataFrame(summary, geometry=geom_name, crs=crs)
     else:
