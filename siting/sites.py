@@ -86,6 +86,11 @@ def _check_unique_columns(columns, file) -> None:
 
 
 def _to_float(series: pd.Series, field: str, file, row_offset: int = 1) -> np.ndarray:
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and (dtype == np.float64 or dtype.kind in "iu"):
+        # numbers already: the text round trip below (shortest repr, parsed back) would
+        # give the same float64 values, NaN for NaN, and never a "not a number" error
+        return series.to_numpy(dtype="float64", copy=True)
     s = series.astype(str).str.strip()
     s = s.replace({"": None, "nan": None, "NaN": None, "NA": None, "N/A": None, "None": None})
     out = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")
@@ -159,7 +164,9 @@ def _assign_ids(df: pd.DataFrame, id_column: str | None, file) -> pd.DataFrame:
     col = _find_column(list(df.columns), ID_NAMES, id_column, "id", file)
     if col is None:
         width = max(4, len(str(len(df))))
-        ids = pd.Series([f"site-{i + 1:0{width}d}" for i in range(len(df))], index=df.index)
+        # site-0001, site-0002, ...: the row number zero-padded to ``width`` digits
+        num = pd.Series(np.arange(1, len(df) + 1), index=df.index).astype(str)
+        ids = "site-" + num.str.zfill(width)
     else:
         ids = df[col].astype(str).str.strip()
         empty = df[col].isna().to_numpy() | (ids == "").to_numpy() | (ids == "nan").to_numpy()
@@ -183,7 +190,7 @@ def _assign_ids(df: pd.DataFrame, id_column: str | None, file) -> pd.DataFrame:
                 row=same[1],
                 field=col,
             )
-    out = df.copy()
+    out = df.copy(deep=False)  # only the site_id column is set below
     if col is not None and col != "site_id":
         if "site_id" in out.columns:
             raise SiteInputError(
@@ -306,7 +313,9 @@ def from_frame(
             base = base.drop(columns=c)
     base.insert(1, "lat", lat_arr)
     base.insert(2, "lon", lon_arr)
-    return gpd.GeoDataFrame(base, geometry=gpd.points_from_xy(lon_arr, lat_arr), crs=4326)
+    # the points carry the CRS already, so the frame does not copy them to set it
+    points = gpd.points_from_xy(lon_arr, lat_arr, crs=4326)
+    return gpd.GeoDataFrame(base, geometry=points, crs=4326)
 
 
 def read_sites(
