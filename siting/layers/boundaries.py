@@ -256,7 +256,10 @@ def _location_flags(sites: gpd.GeoDataFrame, out: pd.DataFrame, ctx) -> pd.Serie
         code = out["region_code"]
         claim = sites[rcol].astype(str).str.strip()
         has = claim.ne("") & claim.str.lower().ne("nan") & code.notna()
-        suffix = code.fillna("").str.split("-").str[-1]
+        # the split runs once per distinct code, not once per site
+        codes, distinct = pd.factorize(code.fillna(""))
+        last = pd.Series(np.asarray(distinct, dtype=object), dtype=object).str.split("-").str[-1]
+        suffix = pd.Series(last.to_numpy()[codes], index=code.index, dtype=object)
         ok = (
             claim.str.upper().eq(suffix)
             | claim.str.upper().eq(code.fillna(""))

@@ -1059,10 +1059,11 @@ def join(sites, ctx) -> pd.DataFrame:
     vintage_est = t_lyr.vintage if t_lyr is not None else ""
     est_mask = level == "estimate_monthly"
     provenance.set_source(prov, "climate", est_mask, layer_est, "estimate_monthly", vintage_est)
-    for i in np.flatnonzero(level == "tmy_hourly"):
-        prov.iloc[i, prov.columns.get_loc("climate_layer")] = f"weather_file:{file_names[i]}"
-        prov.iloc[i, prov.columns.get_loc("climate_level")] = "tmy_hourly"
-        prov.iloc[i, prov.columns.get_loc("climate_vintage")] = "typical year"
+    tmy = level == "tmy_hourly"
+    if tmy.any():
+        prov.loc[tmy, "climate_layer"] = "weather_file:" + file_names[tmy]
+        prov.loc[tmy, "climate_level"] = "tmy_hourly"
+        prov.loc[tmy, "climate_vintage"] = "typical year"
     ctx.count("climate", "estimate_monthly", layer_est, int(est_mask.sum()))
     ctx.count("climate", "tmy_hourly", "weather_file", int((level == "tmy_hourly").sum()))
     # rows without a wet-bulb keep the layers that gave their other values

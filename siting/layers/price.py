@@ -595,7 +595,10 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
 
     iso3 = _codes(sites, "country_iso3")
     region = _codes(sites, "region_code")
-    us_region = region.where(region.fillna("").str.startswith("US-"), None)
+    # the string test runs once per distinct code (a few thousand), not once per site
+    codes, distinct = pd.factorize(region.fillna(""))
+    is_us = pd.Series(np.asarray(distinct, dtype=object), dtype=object).str.startswith("US-")
+    us_region = region.where(pd.Series(is_us.to_numpy()[codes], index=region.index), None)
     keys = {"us_state": us_region.to_numpy(object), "country": iso3.to_numpy(object)}
 
     tables = []
