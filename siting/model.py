@@ -1429,12 +1429,13 @@ def assess(
     )
 
     # --- summary ------------------------------------------------------------------
-    # the input columns are not copied: under pandas copy-on-write the summary shares
-    # them with ``sites`` until either is modified (``sites`` is never modified here)
+    # the input columns are not copied (``copy=False``: geopandas would copy a plain
+    # DataFrame): under pandas copy-on-write the summary shares them with ``sites``
+    # until either is modified, and nothing here modifies ``sites``
     if isinstance(df, gpd.GeoDataFrame):
         summary = df
     elif "geometry" in df.columns:
-        summary = gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
+        summary = gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326", copy=False)
     elif {"lat", "lon"} <= set(df.columns):
         summary = gpd.GeoDataFrame(
             df,
@@ -1442,9 +1443,10 @@ def assess(
                 pd.to_numeric(df["lon"], errors="coerce"), pd.to_numeric(df["lat"], errors="coerce")
             ),
             crs="EPSG:4326",
+            copy=False,
         )
     else:
-        summary = gpd.GeoDataFrame(df)
+        summary = gpd.GeoDataFrame(df, copy=False)
     new: dict[str, np.ndarray] = {}
     shares = res["after_share"]
     for name in SUMMARY_TOTALS:
@@ -1531,9 +1533,9 @@ def assess(
     block = pd.DataFrame({c: new[c] for c in order}, index=summary.index)
     summary = pd.concat([pd.DataFrame(summary[keep]), block], axis=1)
     if geom_name is not None:
-        summary = gpd.GeoDataFrame(summary, geometry=geom_name, crs=crs)
+        summary = gpd.GeoDataFrame(summary, geometry=geom_name, crs=crs, copy=False)
     else:
-        summary = gpd.GeoDataFrame(summary)
+        summary = gpd.GeoDataFrame(summary, copy=False)
     return Assessment(
         annual=annual,
         summary=summary,

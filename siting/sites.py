@@ -313,9 +313,10 @@ def from_frame(
             base = base.drop(columns=c)
     base.insert(1, "lat", lat_arr)
     base.insert(2, "lon", lon_arr)
-    # the points carry the CRS already, so the frame does not copy them to set it
+    # the points carry the CRS already, so the frame does not copy them to set it;
+    # ``base`` is this function's own frame, so it is not copied either
     points = gpd.points_from_xy(lon_arr, lat_arr, crs=4326)
-    return gpd.GeoDataFrame(base, geometry=points, crs=4326)
+    return gpd.GeoDataFrame(base, geometry=points, crs=4326, copy=False)
 
 
 def read_sites(
