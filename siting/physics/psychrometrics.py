@@ -172,10 +172,12 @@ def _wet_bulb_from_humidity_ratio(dry_bulb_c, humidity_ratio, pressure_pa):
     t, w, p = (np.ascontiguousarray(a).reshape(-1) for a in (t, w, p))
     bad = ~(np.isfinite(t) & np.isfinite(w) & np.isfinite(p))
     out = np.full(t.size, np.nan)
-    # elements of similar dry-bulb share a block, so that the midpoints of a block are
-    # mostly on one side of 0 C (one saturation-pressure branch per block)
+    # elements of similar dry-bulb (same 1 C bin) share a block, so that the midpoints
+    # of a block are mostly on one side of 0 C (one saturation-pressure branch per
+    # block); a stable sort of a 16-bit key is a radix sort
     order = np.flatnonzero(~bad)
-    order = order[np.argsort(t[order], kind="stable")]
+    key = np.clip(np.floor(t[order]), -30_000, 30_000).astype(np.int16)
+    order = order[np.argsort(key, kind="stable")]
     ts, ws, ps = t[order], w[order], p[order]
     res = np.empty(order.size)
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
