@@ -494,14 +494,24 @@ def rank(
     ranked = order[group[order] < 2]
     rank_arr[ranked] = np.arange(1, len(ranked) + 1)
 
-    out = summary.copy()
-    out["score"] = score
-    out["rank"] = rank_arr
-    out["excluded"] = excluded
-    out["exclusion_reason"] = pd.Series(reason, index=summary.index, dtype=object)
-    out["rank_note"] = pd.Series(note, index=summary.index, dtype=object)
-    for j, c in enumerate(cs):
-        out[f"norm_{c.key}"] = norm[:, j]
+    new = {"score": score, "rank": rank_arr, "excluded": excluded}
+    new.update({"exclusion_reason": reason, "rank_note": note})
+    new.update({f"norm_{c.key}": norm[:, j] for j, c in enumerate(cs)})
+    text = ("exclusion_reason", "rank_note")  # kept as object dtype (no str inference)
+    if any(c in summary.columns for c in new):
+        # a ranked table ranked again: its columns are replaced where they stand
+        out = summary.copy()
+        for c, v in new.items():
+            out[c] = pd.Series(v, index=summary.index, dtype=object) if c in text else v
+    else:
+        # the summary's columns are not copied here: the row order below copies every
+        # column once (pandas copy-on-write keeps ``summary`` untouched)
+        block = pd.DataFrame(
+            {c: pd.Series(v, dtype=object) if c in text else v for c, v in new.items()}
+        )
+        block.index = summary.index
+        out = pd.concat([summary, block], axis=1)
+        out.attrs = dict(summary.attrs)
     out = out.iloc[order]
     out.attrs["weights"] = dict(w)
     out.attrs["criteria"] = {c.key: {"column": c.column, "unit": c.unit} for c in cs}
