@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -25,6 +26,10 @@ st.set_page_config(page_title="siting - where to build a GPU data center", layou
 
 
 # ----------------------------------------------------------------------------- caches
+# The stages (sites, joined table, model) are kept with st.cache_resource: every rerun
+# gets the same objects back instead of unpickling copies (about 50 ms a rerun on 13,000
+# sites). They are read-only here: the app and the library derive new tables from them
+# (siting.decide.rank returns a copy) and never modify them.
 @st.cache_resource(show_spinner="Loading the layer catalog and boundaries")
 def layer_resources(data_dir: str) -> dict[str, Any]:
     """Catalog and boundary polygons, loaded once per process and data directory."""
@@ -55,7 +60,23 @@ def boundary_values(layer_key: str, data_dir: str) -> sup.BoundaryData:
     return sup.boundary_values(layer.family, layer.column, catalog, data_dir or None)
 
 
-@st.cache_data(max_entries=16, show_spinner="Reading sites")
+@st.cache_resource(show_spinner=False)
+def map_files(static_dir: str, url_prefix: str) -> sup.MapFiles | None:
+    """Writer of the map's data files in the app's static folder (None: not writable)."""
+    return sup.MapFiles.usable(static_dir, url_prefix)
+
+
+def static_map_files() -> sup.MapFiles | None:
+    """The map's data files when Streamlit serves the app's ``static`` folder, else None
+    (the map data then travels inside the map spec)."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    base_path = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = ("/" + base_path if base_path else "") + "/app/static"
+    return map_files(str(Path(__file__).resolve().parent / "static"), prefix)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Reading sites")
 def example_sites(path: str, mtime_ns: int) -> tuple[Any, list[str]]:
     """A bundled example file, read with :func:`siting.read_sites`."""
     from siting.sites import read_sites
@@ -63,7 +84,7 @@ def example_sites(path: str, mtime_ns: int) -> tuple[Any, list[str]]:
     return sup._capture(read_sites, path)
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the upload")
+@st.cache_resource(max_entries=4, show_spinner="Reading the upload")
 def upload_sites(
     file_id: str, name: str, size: int, max_bytes: int, _data: bytes
 ) -> tuple[Any, list[str]]:
@@ -71,7 +92,7 @@ def upload_sites(
     return sup.read_upload(name, _data, max_bytes)
 
 
-@st.cache_data(max_entries=8, show_spinner="Generating the grid")
+@st.cache_resource(max_entries=8, show_spinner="Generating the grid")
 def grid_sites(
     region: str, kind: str, resolution: int, spacing_km: float, data_dir: str
 ) -> tuple[Any, list[str]]:
@@ -86,13 +107,13 @@ def grid_sites(
     )
 
 
-@st.cache_data(max_entries=4, show_spinner="Joining the sites to the data layers")
+@st.cache_resource(max_entries=4, show_spinner="Joining the sites to the data layers")
 def joined_sites(sites_key: tuple, data_dir: str, _sites: Any) -> tuple[Any, list[str]]:
     """Sites joined to every layer; cached on (sites, data directory)."""
     return sup.join_sites(_sites, data_dir or None, layer_resources(data_dir)["catalog"])
 
 
-@st.cache_data(max_entries=8, show_spinner="Modelling the committed footprint")
+@st.cache_resource(max_entries=8, show_spinner="Modelling the committed footprint")
 def assessed_sites(
     sites_key: tuple,
     data_dir: str,
@@ -504,7 +525,7 @@ else:
             "This layer has no value per country or state here: only the sites are coloured."
         )
 points = sup.site_points(ranked, values, scale, commitment_years=int(commitment))
-st.pydeck_chart(sup.deck(points, base, shaded), height=520, key="map")
+st.pydeck_chart(sup.deck(points, base, shaded, files=static_map_files()), height=520, key="map")
 lc1, lc2 = st.columns([1, 3])
 lc1.image(sup.legend_image(scale.cmap), width="stretch")
 lc2.caption(scale.describe() + (" " + sources_note if sources_note else ""))
@@ -601,16 +622,14 @@ with b1:
         hide_index=True,
         column_config={"share after": st.column_config.NumberColumn(format="%.3f")},
     )
+why = sup.explain_site(ranked, str(site), assessment)
 with b2:
     st.markdown("**Site inputs**")
     st.dataframe(
-        sup.explain_site(ranked, str(site), assessment).query("section == 'layer'")[
-            ["item", "value", "unit", "source"]
-        ],
-        hide_index=True,
+        why.query("section == 'layer'")[["item", "value", "unit", "source"]], hide_index=True
     )
 with st.expander("Why this number: every value, its unit and its source", expanded=False):
-    st.dataframe(sup.explain_site(ranked, str(site), assessment), hide_index=True)
+    st.dataframe(why, hide_index=True)
 
 # -- downloads
 st.subheader("Downloads")

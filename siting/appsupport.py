@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,11 +41,15 @@ __all__ = [
     "REPORT_FORMATS",
     "DATA_LAYERS",
     "DEFAULT_GPUS",
+    "LAND_TONES",
+    "MAP_FILES_KEEP",
     "MAX_UPLOAD_MB",
+    "SITE_SQUARES_ABOVE",
     "UPLOAD_TYPES",
     "BoundaryData",
     "ColourScale",
     "DataLayer",
+    "MapFiles",
     "annual_table",
     "assess_sites",
     "base_boundaries",
@@ -58,6 +63,7 @@ __all__ = [
     "explain_site",
     "grid_sites",
     "join_sites",
+    "json_bytes",
     "legend_image",
     "make_result",
     "numeric_columns",
@@ -104,6 +110,16 @@ OFFLINE_MAP_STYLE: dict[str, Any] = {
         {"id": "background", "type": "background", "paint": {"background-color": "#dde8f0"}}
     ],
 }
+#: Map data files kept in the app's static folder by :class:`MapFiles`: the most recently
+#: used ones (a disk bound, not a physical constant: about 1 MB per 10,000 sites, 0.6 MB
+#: for the world's boundaries). Older files are deleted when a new one is written.
+MAP_FILES_KEEP = 64
+#: Above this many sites the map draws each site as a small square of fixed ground size
+#: (deck.gl SolidPolygonLayer: one draw call) instead of a circle of fixed screen size
+#: (ScatterplotLayer: one instance per site). A rendering bound, not a physical constant:
+#: software WebGL (SwiftShader, machines without a GPU) pays about 30 us per instance,
+#: 0.4 s a frame for 13,000 circles against about 0.06 s for the squares.
+SITE_SQUARES_ABOVE = 2_000
 #: Boundary simplification tolerance for the base map [degrees]: a display choice that
 #: keeps the 241 Natural Earth 1:50m countries under ~1 MB of GeoJSON.
 BOUNDARY_SIMPLIFY_DEG = 0.05
@@ -517,14 +533,14 @@ def ranking_table(ranked: pd.DataFrame, limit: int | None = None) -> pd.DataFram
 
 def numeric_columns(ranked: pd.DataFrame) -> list[str]:
     """Numeric result columns a user can colour the sites by (score first)."""
-    skip = {"lat", "lon", "boundary_snap_km"}
+    skip = {"lat", "lon", "boundary_snap_km", getattr(ranked, "_geometry_column_name", "geometry")}
+    # from the dtypes (selecting each column of a GeoDataFrame costs ~0.1 ms a column)
     cols = [
         c
-        for c in ranked.columns
+        for c, dt in ranked.dtypes.items()
         if c not in skip
-        and c != getattr(ranked, "_geometry_column_name", "geometry")
-        and pd.api.types.is_numeric_dtype(ranked[c])
-        and not pd.api.types.is_bool_dtype(ranked[c])
+        and pd.api.types.is_numeric_dtype(dt)
+        and not pd.api.types.is_bool_dtype(dt)
     ]
     first = [c for c in ("score", "rank") if c in cols]
     return first + [c for c in cols if c not in first]
@@ -819,30 +835,80 @@ def boundary_values(
     return out
 
 
+#: Land tones of the base map (RGB): neighbouring countries get different tones
+#: (:func:`_map_colouring`), so borders show without drawing lines (line layers are the
+#: slowest part of a frame in software WebGL: about 0.6 s for the world's borders).
+LAND_TONES = (
+    (232, 230, 218),
+    (219, 227, 205),
+    (238, 225, 205),
+    (230, 218, 222),
+    (224, 224, 224),
+    (214, 224, 212),
+)
+
+
+def _map_colouring(gdf: gpd.GeoDataFrame, n_colours: int = len(LAND_TONES)) -> np.ndarray:
+    """A colour index per row such that touching polygons differ (greedy, most neighbours
+    first; wraps around only if a polygon has more than ``n_colours - 1`` coloured
+    neighbours, which does not happen for the world's countries)."""
+    geoms = gdf.geometry.to_numpy()
+    ok = np.array([g is not None and not g.is_empty for g in geoms])
+    left, right = gdf.sindex.query(geoms, predicate="intersects") if ok.any() else ([], [])
+    neigh: list[set[int]] = [set() for _ in range(len(gdf))]
+    for a, b in zip(np.asarray(left).tolist(), np.asarray(right).tolist(), strict=True):
+        if a != b:
+            neigh[a].add(b)
+            neigh[b].add(a)
+    colour = np.full(len(gdf), -1, dtype=np.int64)
+    for i in sorted(range(len(gdf)), key=lambda k: (-len(neigh[k]), k)):
+        used = {int(colour[j]) for j in neigh[i] if colour[j] >= 0}
+        colour[i] = next((c for c in range(n_colours) if c not in used), i % n_colours)
+    return colour
+
+
+def _polygonal(geom: Any) -> Any:
+    """The polygons of a geometry (rounding can collapse small islands into lines, which
+    a GeoJsonLayer would draw as paths); None when there are none."""
+    import shapely
+
+    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [
+        q
+        for part in shapely.get_parts(geom)
+        for q in shapely.get_parts(part)
+        if q.geom_type == "Polygon" and not q.is_empty
+    ]
+    return shapely.MultiPolygon(polys) if polys else None
+
+
 def base_boundaries(
     admin0: gpd.GeoDataFrame, admin1: gpd.GeoDataFrame | None = None
 ) -> dict[str, dict]:
     """Simplified GeoJSON (dicts) of the country and state/province polygons.
 
     Geometry is simplified by :data:`BOUNDARY_SIMPLIFY_DEG` and rounded to 0.001 degree
-    (a display choice: about 0.5 MB for the whole world instead of 5 MB).
+    (a display choice: about 0.5 MB for the whole world instead of 5 MB). Countries get
+    ``properties.fill``, one of :data:`LAND_TONES` with neighbours in different tones.
     """
     import json
 
-    def gj(gdf: gpd.GeoDataFrame, code: str, name: str) -> dict:
+    def gj(gdf: gpd.GeoDataFrame, code: str, name: str, fills: list | None = None) -> dict:
         geom = gdf.geometry.simplify(BOUNDARY_SIMPLIFY_DEG, preserve_topology=True)
-        g = gpd.GeoDataFrame(
-            {
-                "code": gdf[code].astype(str).to_numpy(),
-                "name": gdf[name].astype(str).to_numpy(),
-            },
-            geometry=geom.set_precision(0.001).to_numpy(),
-            crs=gdf.crs,
-        )
-        g = g[~g.geometry.is_empty & g.geometry.notna()]
+        cols: dict[str, Any] = {
+            "code": gdf[code].astype(str).to_numpy(),
+            "name": gdf[name].astype(str).to_numpy(),
+        }
+        if fills is not None:
+            cols["fill"] = fills
+        geom = [_polygonal(x) for x in geom.set_precision(0.001).to_numpy()]
+        g = gpd.GeoDataFrame(cols, geometry=geom, crs=gdf.crs)
+        g = g[g.geometry.notna() & ~g.geometry.is_empty]
         return json.loads(g.to_json(drop_id=True))
 
-    out = {"admin0": gj(admin0, "country_iso3", "country_name")}
+    tones = [[*LAND_TONES[int(c)], 255] for c in _map_colouring(admin0.reset_index(drop=True))]
+    out = {"admin0": gj(admin0, "country_iso3", "country_name", tones)}
     if admin1 is not None:
         out["admin1"] = gj(admin1, "region_code", "region_name")
     return out
@@ -942,7 +1008,7 @@ def site_points(
     Columns: ``lon``, ``lat`` [degrees], ``r``, ``g``, ``b`` (0-255), ``rank`` (0 for
     unranked) and ``tip`` (plain text with the key numbers and their units; rendered as
     text, never as HTML). Above ``full_tips_max`` sites the tooltip keeps the rank, the
-    score and the coloured value only (a display bound that keeps the map spec small).
+    score and the coloured value only (a display bound that keeps the map data small).
     """
     rgb, _ = _colours_on(np.asarray(colour_values, dtype=float), scale)
     ids = ranked["site_id"].astype(str).to_numpy(dtype=object)
@@ -977,11 +1043,14 @@ def site_points(
     price_note = np.where(price_level == "assumption", " (assumption)", "")
     colour_txt = (
         "\n" + scale.label + ": " + _num_text(np.asarray(colour_values, dtype=float), ",.4g", unit)
+        if scale.column != "score"  # the score is in every tooltip already
+        else ""
     )
     score_txt = head + "\n" + rank_txt + ", score " + _num_text(_col(ranked, "score"), ".3f")
     if len(ranked) > full_tips_max:
-        # many sites: the key numbers only (the browser parses the whole map spec on every
-        # rerun, so each character here costs time); details in the table and site detail
+        # many sites: the key numbers only (the browser loads the sites' data again after
+        # every ranking change, so each character here costs time); details are in the
+        # table and the site detail
         tip = score_txt + colour_txt
     else:
         tip = (
@@ -1033,16 +1102,29 @@ def view_state(lon: np.ndarray, lat: np.ndarray) -> dict[str, float]:
     return {"longitude": (lo0 + lo1) / 2, "latitude": (la0 + la1) / 2, "zoom": zoom}
 
 
-def data_url(obj: Any) -> str:
-    """``data:application/json;base64,...`` of a JSON-serializable object (NaN -> null)."""
-    import base64
+def json_bytes(obj: Any) -> bytes:
+    """Compact JSON (UTF-8) of a layer's data: a GeoJSON dict, a list or a DataFrame.
+
+    A DataFrame becomes a list of records (pandas' C encoder, NaN -> null); elsewhere
+    NaN / inf become null (JSON has no such numbers). The same data always gives the same
+    bytes, so a file named by their hash names the content (:class:`MapFiles`).
+    """
     import json
 
+    if isinstance(obj, pd.DataFrame):
+        return obj.to_json(orient="records", double_precision=10).encode()
     try:
         text = json.dumps(obj, separators=(",", ":"), allow_nan=False)
-    except ValueError:  # a NaN / inf somewhere: JSON has no such numbers
+    except ValueError:  # a NaN / inf somewhere
         text = json.dumps(_nan_to_none(obj), separators=(",", ":"), allow_nan=False)
-    return "data:application/json;base64," + base64.b64encode(text.encode()).decode("ascii")
+    return text.encode()
+
+
+def data_url(obj: Any) -> str:
+    """``data:application/json;base64,...`` of a layer's data (:func:`json_bytes`)."""
+    import base64
+
+    return "data:application/json;base64," + base64.b64encode(json_bytes(obj)).decode("ascii")
 
 
 def _nan_to_none(obj: Any) -> Any:
@@ -1057,6 +1139,152 @@ def _nan_to_none(obj: Any) -> Any:
     return obj
 
 
+class MapFiles:
+    """The map's layer data as content-addressed JSON files served by the app's server.
+
+    Streamlit serves the files of the ``static`` folder next to the app at
+    ``<base URL>/app/static/<name>`` (``server.enableStaticServing``); deck.gl layers
+    accept such a URL as their ``data`` and fetch it themselves. The map spec sent on
+    each rerun then holds a short URL per layer instead of the data, and a layer whose
+    data did not change keeps the same URL, which deck.gl does not load again.
+
+    * Names are ``map-<kind>-<hash>.json``: ``kind`` is one of :attr:`KINDS` (never user
+      text) and ``hash`` the first 24 hex digits of the content's SHA-256, so a name
+      always means the same content (safe to cache, safe to share between sessions).
+    * Files are written to a temporary file in the same folder and renamed into place
+      (readers never see a partial file; concurrent writers of one name write the same
+      bytes).
+    * At most ``keep`` files (the most recently used; a reuse touches the file) are kept:
+      writing a new file deletes the older ones. Only names of this form are ever
+      deleted.
+
+    Parameters
+    ----------
+    directory
+        The app's static folder (created if missing).
+    url_prefix
+        URL path under which Streamlit serves ``directory`` (``/app/static``, or
+        ``/<baseUrlPath>/app/static``): same origin as the page.
+    keep
+        Number of files kept (:data:`MAP_FILES_KEEP`).
+    """
+
+    KINDS = ("base", "shaded", "sites")
+    _NAME = re.compile(r"^map-(?:base|shaded|sites)-[0-9a-f]{24}\.json$")
+    _TMP = re.compile(r"^\.map-tmp-[A-Za-z0-9_]+\.part$")
+
+    def __init__(
+        self, directory: str | Path, url_prefix: str = "/app/static", keep: int = MAP_FILES_KEEP
+    ) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.url_prefix = "/" + url_prefix.strip("/")
+        self.keep = max(int(keep), 1)
+        # id(obj) -> (obj, name) of objects passed with stable=True (kept alive here so
+        # their id is not reused); bounded; shared by the app's sessions (threads)
+        self._stable: dict[int, tuple[Any, str]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def usable(cls, directory: str | Path, url_prefix: str = "/app/static") -> MapFiles | None:
+        """A :class:`MapFiles` on ``directory``, or None when it cannot be written."""
+        import os
+
+        try:
+            files = cls(directory, url_prefix)
+        except OSError:
+            return None
+        return files if os.access(files.directory, os.W_OK | os.X_OK) else None
+
+    def url(self, obj: Any, kind: str, *, stable: bool = False) -> str:
+        """The URL of ``obj``'s JSON (:func:`json_bytes`), written if not there yet.
+
+        ``stable=True`` says ``obj`` is never modified (e.g. held by
+        ``st.cache_resource``): its name is remembered by identity and its JSON is not
+        built again on later calls.
+        """
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown map file kind {kind!r}; expected one of {self.KINDS}")
+        with self._lock:
+            hit = self._stable.get(id(obj)) if stable else None
+        try:
+            if hit is not None and hit[0] is obj:
+                name = hit[1]
+                if not self._touch(self.directory / name):
+                    self._write(self.directory / name, json_bytes(obj))
+            else:
+                name = self.put(json_bytes(obj), kind)
+                if stable:
+                    with self._lock:
+                        if len(self._stable) >= 16:
+                            self._stable.pop(next(iter(self._stable)))
+                        self._stable[id(obj)] = (obj, name)
+        except OSError:  # folder gone or not writable: the data travels inline instead
+            return data_url(obj)
+        return f"{self.url_prefix}/{name}"
+
+    def put(self, payload: bytes, kind: str) -> str:
+        """Store ``payload`` under its content name; returns the file name."""
+        import hashlib
+
+        if kind not in self.KINDS:
+            raise ValueError(f"unknown map file kind {kind!r}; expected one of {self.KINDS}")
+        name = f"map-{kind}-{hashlib.sha256(payload).hexdigest()[:24]}.json"
+        path = self.directory / name
+        if not self._touch(path):
+            self._write(path, payload)
+        return name
+
+    @staticmethod
+    def _touch(path: Path) -> bool:
+        """Mark ``path`` as just used; False when it does not exist."""
+        import os
+
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def _write(self, path: Path, payload: bytes) -> None:
+        import os
+
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".map-tmp-", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(payload)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.prune()
+
+    def prune(self) -> list[str]:
+        """Delete map files beyond the ``keep`` most recently used (and temporary files
+        left by an interrupted write over an hour ago); returns the deleted names."""
+        import os
+        import time
+
+        ours: list[tuple[float, str]] = []
+        gone: list[str] = []
+        now = time.time()
+        with os.scandir(self.directory) as it:
+            for e in it:
+                try:
+                    if self._NAME.match(e.name):
+                        ours.append((e.stat().st_mtime, e.name))
+                    elif self._TMP.match(e.name) and now - e.stat().st_mtime > 3600:
+                        gone.append(e.name)
+                except FileNotFoundError:  # deleted meanwhile by another session
+                    continue
+        ours.sort(reverse=True)
+        gone += [name for _, name in ours[self.keep :]]
+        for name in gone:
+            (self.directory / name).unlink(missing_ok=True)
+        return gone
+
+
 def deck(
     points: pd.DataFrame,
     base: dict[str, dict],
@@ -1065,6 +1293,7 @@ def deck(
     view: Mapping[str, float] | None = None,
     radius_px: float | None = None,
     inline_data: bool = True,
+    files: MapFiles | None = None,
 ) -> Any:
     """The pydeck map: boundary base layer, optional shaded boundaries, the sites.
 
@@ -1073,33 +1302,38 @@ def deck(
     Streamlit's frontend would fall back to Carto's internet basemap. The base layer is
     the tool's own boundaries (GeoJsonLayer).
 
-    With ``inline_data`` (default) each layer's data travels as a base64 ``data:`` URL
-    (:func:`data_url`) that deck.gl loads itself, instead of JSON objects inside the spec:
-    the frontend's JSON converter walks every object and coordinate of a spec, which for
-    10,000 sites and the world's boundaries costs about a second per rerun in the browser.
+    Each layer's data is a URL that deck.gl loads itself, not JSON objects inside the
+    spec (the frontend parses the whole spec with a pure-JavaScript JSON5 parser and its
+    converter walks every object of it, on every rerun):
+
+    * with ``files`` (the app, with Streamlit's static file serving), a same-origin URL
+      of a content-named file (:class:`MapFiles`): the spec stays a few kB, and a layer
+      whose data did not change (the base map; the sites when only something else
+      changed) keeps its URL and is neither sent nor loaded again. ``base`` is taken as
+      never modified (it is the app's cached base map): its file name is remembered;
+    * otherwise, with ``inline_data`` (default), a base64 ``data:`` URL (:func:`data_url`);
+    * otherwise the objects themselves (pydeck's own way).
     """
     import json
     import urllib.parse
 
     import pydeck as pdk
 
-    def data(obj: Any) -> Any:
+    def data(obj: Any, kind: str, stable: bool = False) -> Any:
+        if files is not None:
+            return files.url(obj, kind, stable=stable)
         if not inline_data:
             return obj
-        if isinstance(obj, pd.DataFrame):
-            obj = obj.to_dict(orient="records")
         return data_url(obj)
 
     layers = [
         pdk.Layer(
             "GeoJsonLayer",
-            data=data(base["admin0"]),
+            data=data(base["admin0"], "base", stable=True),
             id="base-admin0",
-            stroked=True,
+            stroked=False,
             filled=True,
-            get_fill_color=[236, 236, 230, 255],
-            get_line_color=[140, 140, 140, 255],
-            line_width_min_pixels=0.5,
+            get_fill_color="properties.fill",
             pickable=False,
         )
     ]
@@ -1107,35 +1341,60 @@ def deck(
         layers.append(
             pdk.Layer(
                 "GeoJsonLayer",
-                data=data(gj),
+                data=data(gj, "shaded"),
                 id=f"shaded-{i}",
-                stroked=True,
+                stroked=False,
                 filled=True,
                 get_fill_color="properties.fill",
-                get_line_color=[90, 90, 90, 255],
-                line_width_min_pixels=0.5,
                 pickable=True,
             )
         )
     n = len(points)
-    r = radius_px if radius_px is not None else (3.0 if n > 2000 else 7.0)
-    layers.append(
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=data(points),
-            id="sites",
-            get_position="[lon, lat]",
-            get_fill_color="[r, g, b]",
-            get_line_color=[40, 40, 40],
-            stroked=n <= 2000,
-            line_width_min_pixels=1,
-            radius_units="pixels",
-            get_radius=r,
-            pickable=True,
-            auto_highlight=True,
-        )
-    )
     v = dict(view) if view else view_state(points["lon"], points["lat"])
+    # the columns the layers and the tooltip use (not the rank: less to send and parse)
+    points = points[[c for c in ("lon", "lat", "r", "g", "b", "tip") if c in points.columns]]
+    if n > SITE_SQUARES_ABOVE:
+        # many sites: squares of a fixed ground size (a polygon layer: one draw call),
+        # about 2 * radius_px wide at the initial zoom; see SITE_SQUARES_ABOVE
+        r = radius_px if radius_px is not None else 3.0
+        dlon = r * 360.0 / (512.0 * 2.0 ** float(v["zoom"]))
+        dlat = dlon * math.cos(math.radians(float(np.clip(v["latitude"], -85.0, 85.0))))
+        x, y = f"{dlon:.6g}", f"{dlat:.6g}"
+        layers.append(
+            pdk.Layer(
+                "SolidPolygonLayer",
+                data=data(points, "sites"),
+                # another id than the circles': deck.gl keeps a layer's state by id
+                id="sites-squares",
+                # a closed, counter-clockwise ring as flat x, y pairs: deck.gl can skip
+                # normalising it (_normalize=False)
+                get_polygon=f"[lon - {x}, lat - {y}, lon + {x}, lat - {y}, lon + {x}, "
+                f"lat + {y}, lon - {x}, lat + {y}, lon - {x}, lat - {y}]",
+                position_format='"XY"',  # quoted: a string, not an expression
+                _normalize=False,
+                get_fill_color="[r, g, b]",
+                filled=True,
+                pickable=True,
+                auto_highlight=True,
+            )
+        )
+    else:
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                data=data(points, "sites"),
+                id="sites",
+                get_position="[lon, lat]",
+                get_fill_color="[r, g, b]",
+                get_line_color=[40, 40, 40],
+                stroked=True,
+                line_width_min_pixels=1,
+                radius_units="pixels",
+                get_radius=radius_px if radius_px is not None else 7.0,
+                pickable=True,
+                auto_highlight=True,
+            )
+        )
     d = _compact_deck_class()(
         layers=layers,
         initial_view_state=pdk.ViewState(**v),

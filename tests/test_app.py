@@ -195,6 +195,30 @@ def test_map_layers_and_colour_by():
     _ok(at)
 
 
+def test_map_data_is_served_from_static_files():
+    at = _app()
+    _ok(at)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    data = [lyr["data"] for lyr in spec["layers"]]
+    if not all(d.startswith("/app/static/") for d in data):
+        # static serving is read from .streamlit/config.toml in the working directory
+        assert Path.cwd() != REPO, data
+        pytest.skip("not run from the repository: Streamlit's static serving is off")
+    # the spec holds short same-origin URLs; the files are next to the app, content-named
+    assert len(at.get("deck_gl_json_chart")[0].proto.json) < 5_000
+    for url in data:
+        name = url.rsplit("/", 1)[1]
+        assert re.fullmatch(r"map-(base|sites)-[0-9a-f]{24}\.json", name)
+        assert json.loads((REPO / "static" / name).read_bytes())
+    # a weight change writes a new sites file; the base map keeps its file
+    at.slider(key="w_co2_scope2").set_value(0.0)
+    at.run()
+    _ok(at)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    again = [lyr["data"] for lyr in spec["layers"]]
+    assert again[0] == data[0] and again[-1] != data[-1]
+
+
 def test_site_detail_any_site(reference):
     at = _app()
     last = str(reference.ranked["site_id"].iloc[-1])
@@ -289,6 +313,9 @@ def test_streamlit_config_upload_limit_and_xsrf():
     assert cfg["server"]["maxUploadSize"] == sup.MAX_UPLOAD_MB
     assert cfg["server"]["enableXsrfProtection"] is True
     assert cfg["server"].get("enableCORS", True) is True
+    # the map's data files (siting.appsupport.MapFiles) are served from static/
+    assert cfg["server"]["enableStaticServing"] is True
+    assert (REPO / "static" / ".gitignore").read_text().splitlines()[-2:] == ["*", "!.gitignore"]
 
 
 def test_no_eval_pickle_or_shell_in_the_app():
@@ -421,6 +448,99 @@ def test_shaded_boundaries_and_deck_json():
     # tooltips are text, never HTML (site ids come from user files)
     assert d._tooltip == {"text": "{tip}"}
     assert isinstance(a0, gpd.GeoDataFrame)
+
+
+def test_base_map_neighbours_differ_and_polygons_only():
+    from siting.layers.boundaries import read_admin
+    from siting.layers.catalog import load_catalog
+
+    cat = load_catalog()
+    base = sup.base_boundaries(read_admin(cat.locate("ne_admin0_50m")))
+    feats = {f["properties"]["code"]: f for f in base["admin0"]["features"]}
+    fill = {k: tuple(f["properties"]["fill"]) for k, f in feats.items()}
+    for a, b in (("FRA", "DEU"), ("FRA", "ESP"), ("DEU", "POL"), ("USA", "CAN"), ("BRA", "ARG")):
+        assert fill[a] != fill[b], (a, b)
+    assert {f[:3] for f in fill.values()} <= set(sup.LAND_TONES)
+    # rounding collapses tiny islands to lines: only polygons reach the map
+    assert {f["geometry"]["type"] for f in feats.values()} <= {"Polygon", "MultiPolygon"}
+
+
+def test_many_sites_are_squares_one_draw_call():
+    n = sup.SITE_SQUARES_ABOVE + 1
+    ranked = pd.DataFrame(
+        {
+            "site_id": [f"s{i}" for i in range(n)],
+            "lat": np.linspace(44.0, 48.0, n),
+            "lon": np.linspace(0.0, 5.0, n),
+            "score": np.linspace(0.0, 1.0, n),
+            "rank": pd.array(np.arange(1, n + 1), dtype="Int64"),
+            "excluded": False,
+        }
+    )
+    _, sc = sup.colour_scale(ranked["score"].to_numpy())
+    pts = sup.site_points(ranked, ranked["score"].to_numpy(), sc)
+    base = {"admin0": {"type": "FeatureCollection", "features": []}}
+    spec = json.loads(sup.deck(pts, base, inline_data=False).to_json())
+    sites = spec["layers"][-1]
+    assert sites["@@type"] == "SolidPolygonLayer" and sites["id"] == "sites-squares"
+    assert sites["positionFormat"] == "XY" and sites["_normalize"] is False
+    ring = re.findall(r"(lon|lat) ([+-]) ([0-9.e-]+)", sites["getPolygon"])
+    assert len(ring) == 10 and ring[:2] == ring[-2:]  # closed
+    corners = [(ring[i][1], ring[i + 1][1]) for i in range(0, 8, 2)]
+    assert corners == [("-", "-"), ("+", "-"), ("+", "+"), ("-", "+")]  # counter-clockwise
+    # fewer sites: circles of a fixed screen size
+    few = sup.deck(pts.head(10), base, inline_data=False)
+    assert json.loads(few.to_json())["layers"][-1]["@@type"] == "ScatterplotLayer"
+
+
+def test_map_files_content_named_atomic_and_bounded(tmp_path, monkeypatch):
+    import time
+
+    files = sup.MapFiles(tmp_path / "static", "/base/app/static/", keep=3)
+    (tmp_path / "static" / "notes.txt").write_text("not ours")
+    pts = pd.DataFrame({"lon": [1.0, 2.0], "lat": [3.0, np.nan], "tip": ["a", "b"]})
+    url = files.url(pts, "sites")
+    assert re.fullmatch(r"/base/app/static/map-sites-[0-9a-f]{24}\.json", url)
+    path = tmp_path / "static" / url.rsplit("/", 1)[1]
+    assert json.loads(path.read_bytes()) == [
+        {"lon": 1.0, "lat": 3.0, "tip": "a"},
+        {"lon": 2.0, "lat": None, "tip": "b"},
+    ]
+    assert path.read_bytes() == sup.json_bytes(pts)
+    assert files.url(pts.copy(), "sites") == url  # same content, same name
+    with pytest.raises(ValueError):
+        files.url(pts, "../../etc")
+
+    # only the `keep` most recently used files stay; a reuse counts as a use
+    urls = [url]
+    for i in range(2):
+        time.sleep(0.02)
+        urls.append(files.url({"type": "FeatureCollection", "features": [], "i": i}, "shaded"))
+    time.sleep(0.02)
+    files.url(pts, "sites")  # touch the oldest
+    time.sleep(0.02)
+    urls.append(files.url([{"x": float("nan")}], "sites"))
+    names = sorted(p.name for p in (tmp_path / "static").iterdir())
+    kept = sorted(u.rsplit("/", 1)[1] for u in (urls[0], urls[2], urls[3]))
+    assert names == sorted([*kept, "notes.txt"])  # no temporary files, foreign file kept
+
+    # an unchanging object (the cached base map) is serialized once
+    calls = []
+    real = sup.json_bytes
+    monkeypatch.setattr(sup, "json_bytes", lambda o: calls.append(1) or real(o))
+    base = {"type": "FeatureCollection", "features": [], "name": "base"}
+    first = files.url(base, "base", stable=True)
+    assert files.url(base, "base", stable=True) == first and len(calls) == 1
+    (tmp_path / "static" / first.rsplit("/", 1)[1]).unlink()  # pruned meanwhile
+    assert files.url(base, "base", stable=True) == first and len(calls) == 2
+    assert (tmp_path / "static" / first.rsplit("/", 1)[1]).exists()
+
+    # a folder that cannot be written: the data travels inline instead
+    monkeypatch.setattr(sup, "json_bytes", real)
+    broken = sup.MapFiles(tmp_path / "gone")
+    (tmp_path / "gone").rmdir()
+    (tmp_path / "gone").write_text("a file, not a folder")
+    assert broken.url(pts, "sites").startswith("data:application/json;base64,")
 
 
 def test_view_state_frames_sites():

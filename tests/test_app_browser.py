@@ -4,7 +4,8 @@ Starts the server headless on a free port, opens the page with Playwright for Py
 (``executable_path="/usr/bin/chromium"``; Playwright's own browser download does not
 work on these machines), moves a ranking-weight slider, checks that the ranking on the
 page changes, and checks that the deck.gl map canvas is drawn (pixel variance of its
-screenshot, saved under the test's tmp dir) without requests to the internet.
+screenshot, saved under the test's tmp dir) without requests to the internet, its layer
+data fetched from the app's own ``/app/static/`` files.
 
 Launch flags (issue 9): with ``--disable-gpu`` the deck.gl map stays blank; SwiftShader
 through ANGLE gives working WebGL.
@@ -111,6 +112,7 @@ def test_app_in_chromium(server, tmp_path):
     from PIL import Image
 
     external: list[str] = []
+    map_files: list[tuple[str, int]] = []
     t_start = time.monotonic()
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
@@ -126,6 +128,14 @@ def test_app_in_chromium(server, tmp_path):
                     external.append(request.url)
 
             page.on("request", note)
+            page.on(
+                "response",
+                lambda r: (
+                    map_files.append((urlparse(r.url).path, r.status))
+                    if "/app/static/map-" in r.url
+                    else None
+                ),
+            )
             page.goto(server)
             page.get_by_text("Top sites:").wait_for(timeout=45_000)
             before = _top_line(page)
@@ -192,4 +202,7 @@ def test_app_in_chromium(server, tmp_path):
         finally:
             browser.close()
     assert not external, f"the page requested internet resources: {external[:5]}"
+    # the map's layer data came by URL from the app's own static folder, not in the spec
+    assert {p.split("/")[-1].split("-")[1] for p, st in map_files if st == 200} >= {"base", "sites"}
+    assert all(st == 200 for _, st in map_files), map_files
     assert time.monotonic() - t_start < 90
