@@ -552,18 +552,10 @@ def before_after(row: pd.Series) -> pd.DataFrame:
     ``before = total - after_product`` for each total the model splits
     (``<total>_after_product`` columns of the summary).
     """
-    from siting.model import ANNUAL_VARIABLES
+    from siting.model import ANNUAL_VARIABLES, SUMMARY_TOTALS
 
     rows = []
-    for col in (
-        "it_energy_mwh",
-        "facility_energy_mwh",
-        "water_onsite_m3",
-        "water_offsite_m3",
-        "co2_scope2_t",
-        "co2_embodied_t",
-        "energy_cost_usd",
-    ):
+    for col in SUMMARY_TOTALS:
         after_col = f"{col}_after_product"
         if col not in row.index or after_col not in row.index:
             continue
