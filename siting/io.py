@@ -8,14 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from siting.errors import OutputError
-from siting.safe_io import atomic_write
-
-
-def _guard(path: Path, inputs) -> None:
-    for i in inputs or ():
-        if Path(i).resolve() == path.resolve():
-            raise OutputError("refusing to overwrite an input file", file=path)
+from siting.safe_io import atomic_write, refuse_input
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -36,7 +29,7 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
 def write_geoparquet(gdf: gpd.GeoDataFrame, path: str | os.PathLike, inputs=()) -> Path:
     """Write a GeoDataFrame as GeoParquet atomically."""
     path = Path(path)
-    _guard(path, inputs)
+    refuse_input(path, inputs)
     data = _plain(gdf)
     data.attrs = {}
     return atomic_write(path, lambda tmp: data.to_parquet(tmp, index=False))
@@ -47,7 +40,7 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike, inputs=()) -> Path:
     from siting.safe_io import neutralize_formulas
 
     path = Path(path)
-    _guard(path, inputs)
+    refuse_input(path, inputs)
     data = pd.DataFrame(df).copy()
     if isinstance(df, gpd.GeoDataFrame):
         data[df.geometry.name] = df.geometry.to_wkt()

@@ -64,7 +64,7 @@ class RunResult:
 
 def used_datasets(joined: pd.DataFrame, data_dir=None) -> pd.DataFrame:
     """Catalog rows of the layers that supplied at least one joined value."""
-    from siting.layers.catalog import load_catalog
+    from siting.layers.catalog import load_catalog, sha256_file
 
     cat = load_catalog()
     used: set[str] = set()
@@ -81,8 +81,6 @@ def used_datasets(joined: pd.DataFrame, data_dir=None) -> pd.DataFrame:
             files = cat.locate(lyr, data_dir, verify=False) or {}
         except Exception:  # noqa: BLE001 - listing only
             files = {}
-        from siting.layers.catalog import sha256_file
-
         rows.append(
             {
                 "layer": lyr.name,

@@ -94,10 +94,16 @@ def safe_output_path(out_dir: str | os.PathLike, name: str, inputs=()) -> Path:
     target = (base / name).resolve()
     if base != target and base not in target.parents:
         raise OutputError(f"output '{name}' would be written outside {base}", file=target)
-    for i in inputs:
+    refuse_input(target, inputs)
+    return target
+
+
+def refuse_input(path: str | os.PathLike, inputs=()) -> None:
+    """Raise :class:`OutputError` when ``path`` is one of the ``inputs`` files."""
+    target = Path(path).resolve()
+    for i in inputs or ():
         if Path(i).resolve() == target:
             raise OutputError("refusing to overwrite an input file", file=target)
-    return target
 
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

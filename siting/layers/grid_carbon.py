@@ -337,15 +337,14 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
         kind = _LEVEL_READERS.get(lyr.level)
         has_mix = False
         if kind == "polygon":
+            # the cached loaders return the table and its polygon index together
             if lyr.level == "em_zone":
-                tab = read_em_zones(files, em_year)
-                pindex = _em(
+                tab, pindex = _em(
                     str(_one(files, "world.geojson")), str(_one(files, f"yearly_{em_year}.json"))
-                )[1]
+                )
                 vintage = str(em_year)
             else:
-                tab = lyr.reader_func()(files)
-                pindex = _egrid(str(_one(files, "subregion.json")))[1]
+                tab, pindex = _egrid(str(_one(files, "subregion.json")))
                 vintage = lyr.vintage
                 has_mix = True
             m = pindex.match(lon, lat, max_snap_km=ctx.snap_km)
