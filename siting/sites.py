@@ -9,6 +9,7 @@ the file, the (1-based) data row and the field; nothing is dropped silently.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import warnings
@@ -42,11 +43,16 @@ def _find_column(columns: list[str], names: tuple[str, ...], explicit: str | Non
                 f"{what} column '{explicit}' not found; columns are {columns}", file=file
             )
         return explicit
-    lower = {str(c).strip().lower(): c for c in columns}
-    for n in names:
-        if n in lower:
-            return lower[n]
-    return None
+    matches = [c for c in columns if str(c).strip().lower() in names]
+    if len(matches) > 1:
+        raise SiteInputError(
+            f"columns {', '.join(repr(str(c)) for c in matches)} all read as the {what}; keep "
+            f"one or name the one to use with --{'lat' if what == 'latitude' else 'lon'}",
+            file=file,
+            row=0,
+            field=str(matches[1]),
+        )
+    return matches[0] if matches else None
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -68,6 +74,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise SiteInputError("file has no columns; expected a CSV header", file=path) from None
     except pd.errors.ParserError as e:
         raise SiteInputError(f"not a readable CSV: {e}", file=path) from None
+    # pandas renames a repeated header name ('lat', 'lat' -> 'lat', 'lat.1'): check the
+    # header as written, so a duplicate is an error rather than a silently ignored column
+    try:
+        header = next(csv.reader(io.StringIO(text), skipinitialspace=True), [])
+    except csv.Error:  # e.g. a NUL byte: pandas read it, the strict csv module does not
+        header = []
+    _check_unique_columns([h.strip() for h in header], path)
     df.columns = [str(c).strip() for c in df.columns]
     return df
 

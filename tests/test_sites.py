@@ -213,3 +213,20 @@ def test_duplicate_header_names(tmp_path):
     p = write(tmp_path, "s.csv", "lat,lon,\tlat,lon\n1,2,3,4\n")
     with pytest.raises(SiteInputError, match="column 'lat' appears more than once"):
         read_sites(p)
+
+
+def test_repeated_latitude_header_is_an_error(tmp_path):
+    # pandas would rename the second 'lat' to 'lat.1' and silently use the first one
+    p = write(tmp_path, "s.csv", "name,lat,lat,lon\na,1,2,3\n")
+    with pytest.raises(SiteInputError, match="column 'lat' appears more than once") as e:
+        read_sites(p)
+    assert e.value.field == "lat"
+
+
+def test_two_columns_reading_as_latitude_name_both(tmp_path):
+    p = write(tmp_path, "s.csv", "name,lat,Latitude,lon\na,1,2,3\n")
+    with pytest.raises(SiteInputError, match="'lat', 'Latitude' all read as the latitude"):
+        read_sites(p)
+    # naming the column to use resolves it
+    s = read_sites(p, lat="Latitude")
+    assert s.loc[0, "lat"] == 2.0
