@@ -43,6 +43,7 @@ _LAZY = {
     "monte_carlo": "siting.decide",
     "tornado": "siting.decide",
     "explain": "siting.decide",
+    "portfolio": "siting.decide",
     "generate_grid": "siting.grid",
     "screen": "siting.scale",
     "screen_dask": "siting.scale",
