@@ -1,4 +1,4 @@
-"""Command-line interface: ``siting join | layers | run | report | data``.
+"""Command-line interface: ``siting join | layers | run | report | portfolio | data``.
 
 The CLI is a thin user of the library: it parses options, calls the public
 functions and prints results. Errors from the :class:`SitingError` family are
@@ -300,6 +300,101 @@ def cmd_gpus(args) -> int:
     return 0
 
 
+# --- portfolio: which sites, at what size, for a target capacity --------------------------
+
+
+def _add_portfolio_parser(sub) -> None:
+    from siting.decide.portfolio import OBJECTIVES, PLANT_MODES
+
+    p = sub.add_parser("portfolio", help="choose sites and sizes for a target capacity (MILP)")
+    p.add_argument("run_dir", help="output directory of `siting run` (sites.parquet, footprint.nc)")
+    p.add_argument("--target-mw", type=float, required=True, help="total IT capacity [MW]")
+    p.add_argument("--objective", default="co2_scope2", choices=list(OBJECTIVES))
+    p.add_argument(
+        "--cap",
+        action="append",
+        default=[],
+        help="COLUMN=MW or COLUMN:VALUE=MW, e.g. country_iso3=300",
+    )
+    p.add_argument(
+        "--budget", action="append", default=[], help="COLUMN=LIMIT, e.g. water_onsite_m3=2e7"
+    )
+    p.add_argument("--max-mw", help="column or value: site maximum [MW] (default: fleet design IT)")
+    p.add_argument("--min-block-mw", type=float, default=0.0, help="smallest size built [MW]")
+    p.add_argument("--plant", default="as_built", choices=list(PLANT_MODES))
+    p.add_argument("--exclude-site", action="append", default=[], help="site id not built")
+    p.add_argument(
+        "--ignore-run-exclusions", action="store_true", help="excluded sites may be built"
+    )
+    p.add_argument("--draws", type=int, default=0, help="also solve per Monte Carlo draw (N draws)")
+    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed")
+    p.add_argument(
+        "--product-years", type=float, help="also compare: product shut down after N years"
+    )
+    p.add_argument("--after", help="after-product mode for that comparison (default: the run's)")
+    p.add_argument("--time-limit", type=float, help="solver time limit [s]")
+    p.add_argument("--out", help="output directory (default: RUN_DIR)")
+    p.add_argument("--format", default="gpkg,parquet,csv", help="gpkg,parquet,csv")
+    p.set_defaults(func=cmd_portfolio)
+
+
+def cmd_portfolio(args) -> int:
+    import importlib
+
+    import pandas as pd
+
+    pf = importlib.import_module("siting.decide.portfolio")  # the module, not the function
+
+    run = pf.load_run(args.run_dir)
+    cons = pf.parse_constraints(
+        args.cap, args.budget, args.exclude_site, not args.ignore_run_exclusions
+    )
+    mx = args.max_mw
+    if mx is not None:
+        try:
+            mx = float(mx)
+        except ValueError:
+            pass
+    kw = dict(
+        objective=args.objective,
+        constraints=cons,
+        plant=args.plant,
+        max_mw=mx,
+        min_block_mw=args.min_block_mw,
+        time_limit_s=args.time_limit,
+    )
+    res = pf.portfolio(run, args.target_mw, **kw)
+    show = [c for c in ("site_id", "mw", "country_iso3", res.objective_column) if c in res.sites]
+    with pd.option_context("display.width", 200, "display.float_format", "{:,.6g}".format):
+        if res.feasible:
+            print(res.chosen[show].to_string(index=False))
+        print(res.constraints.to_string(index=False))
+    print(
+        f"status {res.status}; {res.objective} {res.objective_value:,.6g}; gap {res.mip_gap:.2g}; "
+        f"{res.built_mw:g} of {res.target_mw:g} MW; solved in {res.solve_seconds:.2f} s"
+    )
+    if not res.feasible:
+        print(res.message)
+        return 1
+    written = pf.write_portfolio(
+        res, args.out or args.run_dir, formats=args.format.split(","), inputs=run.inputs
+    )
+    if args.draws:
+        d = pf.portfolio_draws(run, args.target_mw, n_draws=args.draws, seed=args.seed, **kw)
+        print(f"selection frequency over {d.n_feasible} feasible of {len(d.status)} draws:")
+        print(d.frequency[d.frequency["selection_frequency"] > 0].to_string(index=False))
+    if args.product_years is not None:
+        ap = pf.after_product(run, args.target_mw, args.product_years, after=args.after, **kw)
+        print(f"product shut down after {ap.product_years:g} y, then {ap.after}:")
+        ch = ap.comparison[ap.comparison["change"] != ""]
+        print(ch.to_string(index=False) if len(ch) else "same sites and sizes")
+        with pd.option_context("display.float_format", "{:,.6g}".format):
+            print(ap.totals.to_string(index=False))
+    for p in written.values():
+        print(f"wrote {p}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="siting", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -365,6 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="extra data directory")
     p.add_argument("-v", "--verbose", action="store_true", help="show files, checksums, URLs")
     p.set_defaults(func=cmd_layers)
+
+    _add_portfolio_parser(sub)
 
     from siting.fetch import add_cli as add_data_cli
 

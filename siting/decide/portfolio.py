@@ -57,6 +57,7 @@ __all__ = [
     "coefficients",
     "fixed_shares",
     "load_run",
+    "parse_constraints",
     "portfolio",
     "portfolio_draws",
     "portfolio_tables",
@@ -209,7 +210,7 @@ def portfolio(
         raise ConfigError(f"objective needs column '{col}'{hint}", field="objective")
     coef = coefficients(table, d, fixed=fixed, plant=plant, max_mw=max_mw)
     carry = [c for c in dict.fromkeys([*_CARRY, *cons.caps_mw]) if c in table.columns]
-    groups = pd.DataFrame({c: table[c].to_numpy() for c in carry})
+    groups = pd.DataFrame({c: table[c].to_numpy() for c in carry}, index=pd.RangeIndex(len(table)))
     geom = getattr(table, "geometry", None) if hasattr(table, "crs") else None
     if geom is not None:
         groups["geometry"] = geom.to_numpy()
@@ -385,3 +386,49 @@ def write_portfolio(
             path = safe_output_path(out, f"{name}_{key}.csv", inputs)
             written[f"csv_{key}"] = write_csv(tabs[key], path, inputs=inputs)
     return written
+
+
+def parse_constraints(
+    caps: Sequence[str] = (),
+    budgets: Sequence[str] = (),
+    exclude_sites: Sequence[str] = (),
+    use_run_exclusions: bool = True,
+) -> Constraints:
+    """Constraints from CLI strings.
+
+    ``caps``: ``"country_iso3=300"`` (every value of the column) or
+    ``"grid_zone:US-MIDA-PJM=400"`` (one named group); ``budgets``:
+    ``"water_onsite_m3=2e7"``.
+    """
+    cap_map: dict[str, Any] = {}
+    for text in caps:
+        left, sep, right = str(text).rpartition("=")
+        try:
+            value = float(right)
+        except ValueError:
+            value = float("nan")
+        if not sep or not left or not np.isfinite(value):
+            raise ConfigError(f"cap {text!r}: expected COLUMN=MW or COLUMN:VALUE=MW", field="cap")
+        col, colon, group = left.partition(":")
+        if colon:
+            prev = cap_map.setdefault(col, {})
+            if not isinstance(prev, dict):
+                raise ConfigError(f"cap {text!r}: '{col}' is already capped for every value")
+            prev[group] = value
+        else:
+            cap_map[col] = value
+    bud: dict[str, float] = {}
+    for text in budgets:
+        col, sep, right = str(text).partition("=")
+        try:
+            bud[col] = float(right)
+        except ValueError:
+            raise ConfigError(f"budget {text!r}: expected COLUMN=LIMIT", field="budget") from None
+        if not sep:
+            raise ConfigError(f"budget {text!r}: expected COLUMN=LIMIT", field="budget")
+    return Constraints(
+        caps_mw=cap_map,
+        budgets=bud,
+        use_run_exclusions=use_run_exclusions,
+        exclude_sites=tuple(exclude_sites),
+    )

@@ -306,7 +306,9 @@ def solve(
         raise ConfigError("site ids must be unique", field="site_id")
     order = np.argsort(ids, kind="stable")
     cf = coef.iloc[order].reset_index(drop=True)
-    gr = (groups if groups is not None else pd.DataFrame(index=coef.index)).iloc[order]
+    gr = (groups if groups is not None else pd.DataFrame(index=pd.RangeIndex(len(coef)))).iloc[
+        order
+    ]
     gr = gr.reset_index(drop=True)
     blk = (
         np.full(len(cf), "", dtype=object)
