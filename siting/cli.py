@@ -304,12 +304,15 @@ def cmd_gpus(args) -> int:
 
 
 def _add_portfolio_parser(sub) -> None:
-    from siting.decide.portfolio import OBJECTIVES, PLANT_MODES
-
+    # names listed here, not imported: building the parser must not import the library
     p = sub.add_parser("portfolio", help="choose sites and sizes for a target capacity (MILP)")
     p.add_argument("run_dir", help="output directory of `siting run` (sites.parquet, footprint.nc)")
     p.add_argument("--target-mw", type=float, required=True, help="total IT capacity [MW]")
-    p.add_argument("--objective", default="co2_scope2", choices=list(OBJECTIVES))
+    p.add_argument(
+        "--objective",
+        default="co2_scope2",
+        help="co2_scope2 | water_onsite | water_scarcity_weighted | energy_cost | score",
+    )
     p.add_argument(
         "--cap",
         action="append",
@@ -321,7 +324,9 @@ def _add_portfolio_parser(sub) -> None:
     )
     p.add_argument("--max-mw", help="column or value: site maximum [MW] (default: fleet design IT)")
     p.add_argument("--min-block-mw", type=float, default=0.0, help="smallest size built [MW]")
-    p.add_argument("--plant", default="as_built", choices=list(PLANT_MODES))
+    p.add_argument(
+        "--plant", default="as_built", help="as_built | full (plant built to the site maximum)"
+    )
     p.add_argument("--exclude-site", action="append", default=[], help="site id not built")
     p.add_argument(
         "--ignore-run-exclusions", action="store_true", help="excluded sites may be built"

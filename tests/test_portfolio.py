@@ -414,3 +414,25 @@ def test_cli_portfolio(campus_run, tmp_path, capsys):
     rc = main(["portfolio", str(out), "--target-mw", "5000", "--cap", "country_iso3=100"])
     assert rc == 1
     assert "infeasible" in capsys.readouterr().out
+
+
+def test_report_portfolio_section(campus_run, tmp_path):
+    import openpyxl
+    import pyogrio
+
+    from siting.report import write_report
+
+    res, _ = campus_run
+    p = portfolio(res, 1000, constraints={"caps_mw": {"country_iso3": 300}})
+    paths = write_report(res, tmp_path, formats="html,xlsx,gpkg", top_n=3, portfolio=p)
+    html = paths["html"].read_text()
+    assert 'id="portfolio"' in html and 'id="portfolio-constraints"' in html
+    n_built = int(p.sites["chosen"].sum())
+    body = html.split('id="portfolio-sites"')[1].split("</table>")[0]
+    assert body.count("<tr><td>") == n_built
+    wb = openpyxl.load_workbook(paths["xlsx"], read_only=True)
+    assert {"portfolio", "portfolio_constraints"} <= set(wb.sheetnames)
+    assert "portfolio" in {n for n, _ in pyogrio.list_layers(paths["gpkg"])}
+    # without a portfolio the report has no such section
+    plain = write_report(res, tmp_path / "plain", formats="html", top_n=3)
+    assert 'id="portfolio"' not in plain["html"].read_text()

@@ -537,6 +537,7 @@ def write_report(
     *,
     top_n: int | None = 30,
     name: str = "report",
+    portfolio: Any = None,
 ) -> dict[str, Path]:
     """Write the site-comparison report of a run.
 
@@ -555,6 +556,10 @@ def write_report(
         sites in rank order; ``None`` for every site. Every other table lists every site.
     name
         File name stem: ``{name}.html``, ``{name}.pdf``, ...
+    portfolio
+        Optional :class:`siting.decide.PortfolioResult` (:func:`siting.portfolio`): adds a
+        portfolio section (table and map) to HTML/PDF, two sheets to the workbook and a
+        ``portfolio`` layer to the GeoPackage.
 
     Returns
     -------
@@ -588,7 +593,7 @@ def write_report(
     if "html" in fmts or "pdf" in fmts:
         from siting.report.html import render_html
 
-        html_text = render_html(result, top_n=top_n)
+        html_text = render_html(result, top_n=top_n, portfolio=portfolio)
     for f in fmts:
         path = targets[f]
         if f == "html":
@@ -602,11 +607,11 @@ def write_report(
         elif f == "xlsx":
             from siting.report.xlsx import write_xlsx
 
-            written[f] = write_xlsx(result, path, explain_top_n=top_n)
+            written[f] = write_xlsx(result, path, explain_top_n=top_n, portfolio=portfolio)
         elif f == "gpkg":
             from siting.report.gis import write_gpkg
 
-            written[f] = write_gpkg(result, path)
+            written[f] = write_gpkg(result, path, portfolio=portfolio)
         elif f == "parquet":
             from siting.report.gis import write_parquet
 

@@ -61,9 +61,10 @@ def write_parquet(result: Any, path: str | os.PathLike) -> Path:
     return write_geoparquet(gis_table(result), path, inputs=getattr(result, "inputs", ()))
 
 
-def write_gpkg(result: Any, path: str | os.PathLike) -> Path:
+def write_gpkg(result: Any, path: str | os.PathLike, *, portfolio: Any = None) -> Path:
     """Write the sites (layer ``sites``) and the annual series (layer ``annual``, no
-    geometry) as one GeoPackage, atomically."""
+    geometry) as one GeoPackage, atomically; with a portfolio, also its sites (layer
+    ``portfolio``: size or reason per site)."""
     from siting.safe_io import atomic_write
 
     sites = gis_table(result)
@@ -77,6 +78,10 @@ def write_gpkg(result: Any, path: str | os.PathLike) -> Path:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # extension is not .gpkg
             sites.to_file(tmp, driver="GPKG", layer=SITES_LAYER)
+            if portfolio is not None and "geometry" in portfolio.sites.columns:
+                from siting.io import _plain
+
+                _plain(portfolio.sites).to_file(tmp, driver="GPKG", layer="portfolio")
             if table is not None:
                 import pyogrio
 

@@ -493,7 +493,7 @@ def _weights(ranked: pd.DataFrame, result: Any) -> list[dict[str, str]]:
     ]
 
 
-def build_context(result: Any, *, top_n: int | None = 30) -> dict[str, Any]:
+def build_context(result: Any, *, top_n: int | None = 30, portfolio: Any = None) -> dict[str, Any]:
     """Everything the template shows, as plain strings and lists (no formatting left).
 
     Parameters
@@ -502,6 +502,8 @@ def build_context(result: Any, *, top_n: int | None = 30) -> dict[str, Any]:
         :class:`siting.pipeline.RunResult`.
     top_n
         Cards only for the first ``top_n`` sites in rank order (``None``: all).
+    portfolio
+        Optional :class:`siting.decide.PortfolioResult`: adds the portfolio section.
     """
     from siting.report import charts
     from siting.report.method_notes import NOTES, REFERENCES
@@ -553,7 +555,16 @@ def build_context(result: Any, *, top_n: int | None = 30) -> dict[str, Any]:
         "coverage": _coverage(result),
         "notes": NOTES,
         "references": REFERENCES,
+        "portfolio": _portfolio(portfolio),
     }
+
+
+def _portfolio(pr: Any) -> dict[str, Any] | None:
+    if pr is None:
+        return None
+    from siting.report.portfolio import portfolio_context
+
+    return portfolio_context(pr)
 
 
 def _environment() -> Environment:
@@ -568,7 +579,7 @@ def _environment() -> Environment:
     )
 
 
-def render_html(result: Any, *, top_n: int | None = 30) -> str:
+def render_html(result: Any, *, top_n: int | None = 30, portfolio: Any = None) -> str:
     """The report as one self-contained HTML string.
 
     Parameters
@@ -578,10 +589,12 @@ def render_html(result: Any, *, top_n: int | None = 30) -> str:
     top_n
         Site cards only for the first ``top_n`` sites (``None``: every site); the tables
         always list every site.
+    portfolio
+        Optional :class:`siting.decide.PortfolioResult` (adds the portfolio section).
     """
     env = _environment()
     template = env.get_template("report.html.j2")
-    return template.render(**build_context(result, top_n=top_n))
+    return template.render(**build_context(result, top_n=top_n, portfolio=portfolio))
 
 
 def write_html(html: str, path: str | os.PathLike) -> Path:

@@ -195,7 +195,13 @@ def _write_sheet(wb, name: str, df: pd.DataFrame) -> None:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(len(df) + 1, 1)}"
 
 
-def write_xlsx(result: Any, path: str | os.PathLike, *, explain_top_n: int | None = None) -> Path:
+def write_xlsx(
+    result: Any,
+    path: str | os.PathLike,
+    *,
+    explain_top_n: int | None = None,
+    portfolio: Any = None,
+) -> Path:
     """Write the workbook atomically.
 
     Parameters
@@ -206,12 +212,19 @@ def write_xlsx(result: Any, path: str | os.PathLike, *, explain_top_n: int | Non
         Target ``.xlsx`` file.
     explain_top_n
         Sites covered by the ``explain`` sheet (see :func:`workbook_tables`).
+    portfolio
+        Optional :class:`siting.decide.PortfolioResult`: adds the ``portfolio`` and
+        ``portfolio_constraints`` sheets.
     """
     from openpyxl import Workbook
 
     from siting.safe_io import atomic_write
 
     tables = workbook_tables(result, explain_top_n=explain_top_n)
+    if portfolio is not None:
+        from siting.report.portfolio import portfolio_sheets
+
+        tables.update(portfolio_sheets(portfolio))
     wb = Workbook(write_only=True)
     for name, df in tables.items():
         _write_sheet(wb, name, df)
