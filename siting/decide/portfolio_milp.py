@@ -106,6 +106,9 @@ class _Program:
             float(np.max(np.abs(cy), initial=0.0)),
         )
         self.c = np.concatenate([cx, cy]) / (scale if scale > 0 else 1.0)
+        # with no fixed part and no block the build decision is only x <= X y: any y in
+        # [0, 1] will do, so y is left continuous and the program is a plain LP
+        self.binary = m > 0 or bool(np.any(cy != 0))
         eye = sparse.identity(n, format="csr")
         rows = [sparse.csr_matrix(np.concatenate([np.ones(n), np.zeros(n)])[None, :])]
         lb, ub, self.names = [target], [target], [("target", "total", target, "MW")]
@@ -125,6 +128,7 @@ class _Program:
             vx, vy = col(f"{q}_per_mw"), col(f"{q}_fixed")
             s = abs(lim) if lim != 0 else 1.0
             r = sparse.csr_matrix(np.concatenate([vx, vy])[None, :] / s)
+            self.binary = self.binary or bool(np.any(vy != 0))
             self.soft.append((r, lim / s, 1.0, (f"budget {q}", "total", lim, QUANTITIES[q])))
         self.hard = (sparse.vstack(rows, format="csr"), np.array(lb), np.array(ub))
 
@@ -132,12 +136,14 @@ class _Program:
         hi = np.concatenate([self.cap, self.avail.astype(float)])
         return Bounds(np.zeros(2 * self.n), hi)
 
-    def run(self, *, drop=(), gap=1e-6, time_limit=None, elastic=False):
+    def run(self, *, drop=(), gap=1e-4, time_limit=None, elastic=False):
         a, lb, ub = self.hard
         keep = [k for k in range(len(self.soft)) if self.soft[k][3][0] not in drop]
         soft = [self.soft[k] for k in keep]
         ns = len(soft) + 2 if elastic else 0
-        integ = np.concatenate([np.zeros(self.n), np.ones(self.n), np.zeros(ns)])
+        integ = np.concatenate(
+            [np.zeros(self.n), np.full(self.n, 1.0 if self.binary else 0.0), np.zeros(ns)]
+        )
         bnd = self.bounds()
         lo = np.concatenate([bnd.lb, np.zeros(ns)])
         hi = np.concatenate([bnd.ub, np.full(ns, np.inf)])
@@ -228,26 +234,25 @@ def _diagnose(prog: _Program, gap: float, time_limit) -> tuple[str, list[str], d
 
 
 def _reasons(sites, x, chosen, blocked, bound_groups, bound_budgets, objective) -> np.ndarray:
-    out = np.empty(len(x), dtype=object)
-    for i in range(len(x)):
-        if blocked[i]:
-            out[i] = "cannot be built: " + blocked[i]
-            continue
-        caps = [g for g, mask in bound_groups if mask[i]]
-        why = []
-        if caps:
-            why.append("cap reached: " + ", ".join(caps))
-        if bound_budgets:
-            why.append("budget reached: " + ", ".join(bound_budgets))
-        full = x[i] >= sites["max_mw"].iat[i] - 1e-6 * max(1.0, sites["max_mw"].iat[i])
-        if chosen[i]:
-            out[i] = "" if full else "built in part: " + ("; ".join(why) or "target met")
-        else:
-            out[i] = (
-                "; ".join(why)
-                if why
-                else f"capacity not needed: the target is met at lower {objective}"
-            )
+    """Why each site is not built (or built in part); "" for a site built to its maximum.
+
+    Vectorized over sites: one pass per binding cap group, not per site.
+    """
+    n = len(x)
+    caps = np.full(n, "", dtype=object)
+    for label, mask in bound_groups:
+        caps[mask] = np.where(caps[mask] == "", label, caps[mask] + ", " + label)
+    why = np.where(caps == "", "", "cap reached: " + caps)
+    if bound_budgets:
+        bud = "budget reached: " + ", ".join(bound_budgets)
+        why = np.where(why == "", bud, why + "; " + bud)
+    cap = sites["max_mw"].to_numpy(dtype=float)
+    full = x >= cap - 1e-6 * np.maximum(1.0, cap)
+    part = np.where(why == "", "built in part: target met", "built in part: " + why)
+    idle = np.where(why == "", f"capacity not needed: the target is met at lower {objective}", why)
+    out = np.where(chosen, np.where(full, "", part), idle).astype(object)
+    blk = np.asarray(blocked, dtype=object) != ""
+    out[blk] = "cannot be built: " + np.asarray(blocked, dtype=object)[blk]
     return out
 
 
@@ -261,7 +266,7 @@ def solve(
     budgets: Mapping[str, float] | None = None,
     blocked: np.ndarray | None = None,
     min_block_mw: float = 0.0,
-    mip_rel_gap: float = 1e-6,
+    mip_rel_gap: float = 1e-4,
     time_limit_s: float | None = None,
     diagnose: bool = True,
 ) -> PortfolioResult:
@@ -322,6 +327,8 @@ def solve(
     t0 = time.perf_counter()
     res, _ = prog.run(gap=mip_rel_gap, time_limit=time_limit_s)
     status = _status(res)
+    if not prog.binary and status == "optimal":
+        res["mip_gap"] = 0.0  # a plain LP: the optimum is exact (no branch and bound)
     binding: list[str] = []
     relax: dict = {}
     if status in ("optimal", "feasible"):
