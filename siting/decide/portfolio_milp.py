@@ -136,7 +136,7 @@ class _Program:
         hi = np.concatenate([self.cap, self.avail.astype(float)])
         return Bounds(np.zeros(2 * self.n), hi)
 
-    def run(self, *, drop=(), gap=1e-4, time_limit=None, elastic=False):
+    def run(self, *, drop=(), gap=1e-3, time_limit=None, elastic=False):
         a, lb, ub = self.hard
         keep = [k for k in range(len(self.soft)) if self.soft[k][3][0] not in drop]
         soft = [self.soft[k] for k in keep]
@@ -266,7 +266,7 @@ def solve(
     budgets: Mapping[str, float] | None = None,
     blocked: np.ndarray | None = None,
     min_block_mw: float = 0.0,
-    mip_rel_gap: float = 1e-4,
+    mip_rel_gap: float = 1e-3,
     time_limit_s: float | None = None,
     diagnose: bool = True,
 ) -> PortfolioResult:
