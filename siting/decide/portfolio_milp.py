@@ -358,35 +358,8 @@ def solve(
     )
 
 
-def _assemble(
-    cf,
-    gr,
-    x,
-    status,
-    message,
-    binding,
-    relax,
-    res,
-    seconds,
-    objective,
-    t,
-    caps,
-    budgets,
-    reason_blocked,
-):
-    ok = status in ("optimal", "feasible")
-    chosen = x > 0
-    y = chosen.astype(float)
-    quantities = [c[: -len("_per_mw")] for c in cf.columns if c.endswith("_per_mw")]
-    sites = pd.DataFrame(
-        {"site_id": cf["site_id"], "chosen": chosen, "mw": x, "max_mw": cf["max_mw"]}
-    )
-    totals: dict[str, float] = {}
-    for q in quantities:
-        v = np.nan_to_num(cf[f"{q}_per_mw"].to_numpy(float)) * x
-        v = v + np.nan_to_num(cf[f"{q}_fixed"].to_numpy(float)) * y
-        sites[q] = np.where(chosen, v, 0.0)
-        totals[q] = float(v.sum())
+def _constraint_rows(x, totals, t, caps, budgets, ok):
+    """Rows of the constraints table (used / limit / binding) and the binding groups."""
     rows = [
         {
             "constraint": "target",
@@ -429,6 +402,40 @@ def _assemble(
         )
         if b:
             bound_budgets.append(f"{q} ({lim:.6g} {QUANTITIES[q]})")
+    return rows, bound_groups, bound_budgets
+
+
+def _assemble(
+    cf,
+    gr,
+    x,
+    status,
+    message,
+    binding,
+    relax,
+    res,
+    seconds,
+    objective,
+    t,
+    caps,
+    budgets,
+    reason_blocked,
+):
+    """The result: per-site sizes and reasons, totals, constraints table."""
+    ok = status in ("optimal", "feasible")
+    chosen = x > 0
+    y = chosen.astype(float)
+    quantities = [c[: -len("_per_mw")] for c in cf.columns if c.endswith("_per_mw")]
+    sites = pd.DataFrame(
+        {"site_id": cf["site_id"], "chosen": chosen, "mw": x, "max_mw": cf["max_mw"]}
+    )
+    totals: dict[str, float] = {}
+    for q in quantities:
+        v = np.nan_to_num(cf[f"{q}_per_mw"].to_numpy(float)) * x
+        v = v + np.nan_to_num(cf[f"{q}_fixed"].to_numpy(float)) * y
+        sites[q] = np.where(chosen, v, 0.0)
+        totals[q] = float(v.sum())
+    rows, bound_groups, bound_budgets = _constraint_rows(x, totals, t, caps, budgets, ok)
     cons = pd.DataFrame(rows)
     if relax:
         cons["relax_by"] = [relax.get((r["constraint"], r["group"]), 0.0) for r in rows]
