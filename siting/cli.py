@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
+from siting.cli_tables import fit_table
 from siting.errors import SitingError
 
 
@@ -54,21 +56,57 @@ def cmd_join(args) -> int:
 
 
 def cmd_layers(args) -> int:
-    import pandas as pd
 
     from siting.layers.catalog import load_catalog
 
     df = load_catalog().to_frame(args.data_dir)
-    cols = ["layer", "family", "level", "vintage", "available", "licence", "source"]
-    with pd.option_context("display.max_colwidth", 48, "display.width", 200):
-        print(df[cols].to_string(index=False))
+    df["available"] = df["available"].map({True: "yes", False: "no"})
+    widths = {"layer": 26, "family": 12, "level": 12, "vintage": 10, "available": 9, "licence": 21}
+    print(fit_table(df, widths))
     if args.verbose:
         for _, r in df.iterrows():
-            print(
-                f"\n{r['layer']}: {r['variables']}\n  files: {r['files']}\n  sha256: {r['sha256']}"
-            )
-            print(f"  urls: {r['urls']}\n  found in: {r['location'] or '-'}")
+            print(f"\n{r['layer']}: {r['variables']}")
+            for key in ("licence", "source", "files", "sha256", "urls"):
+                print(
+                    textwrap.fill(
+                        f"{key}: {r[key]}", 98, initial_indent="  ", subsequent_indent="    "
+                    )
+                )
+            print(f"  found in: {r['location'] or '-'}")
+    else:
+        print("(licence cut to fit; `siting layers -v` for the full licence, source and files)")
     return 0
+
+
+def cmd_criteria(args) -> int:
+    from siting.decide.rank import DEFAULT_WEIGHTS, criteria_table
+
+    df = criteria_table()
+    df["default weight"] = df["key"].map(lambda k: f"{DEFAULT_WEIGHTS.get(k, 0):g}")
+    df["better"] = df["direction"].map({"min": "lower", "max": "higher"}).fillna(df["direction"])
+    widths = {"key": 28, "unit": 14, "better": 6, "default weight": 14, "label": 30}
+    print(fit_table(df, widths))
+    if args.verbose:
+        for _, r in df.iterrows():
+            print(f"\n{r['key']} (column {r['column']}):")
+            print(
+                textwrap.fill(
+                    str(r["description"]), 98, initial_indent="  ", subsequent_indent="  "
+                )
+            )
+    print("\nuse as --weights key=weight,... (weights >= 0, normalised to sum 1)")
+    return 0
+
+
+def _check_decision_options(args) -> None:
+    """Weights and exclusion rules are checked before any join or model work starts."""
+    from siting import decide
+    from siting.decide.exclude import parse_rule
+
+    if getattr(args, "weights", None):
+        decide.normalize_weights(decide.parse_weights(args.weights))
+    for rule in getattr(args, "exclude", None) or []:
+        parse_rule(rule)
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
@@ -143,6 +181,7 @@ def cmd_run(args) -> int:
     from siting import decide
     from siting.pipeline import run, write_outputs
 
+    _check_decision_options(args)
     fleet, scenario, facility = _configs(args)
     weights = decide.parse_weights(args.weights) if args.weights else None
     result = run(
@@ -241,6 +280,7 @@ def _region_arg(text: str):
 def cmd_screen(args) -> int:
     from siting import decide
 
+    _check_decision_options(args)
     fleet, scenario, facility = _configs(args)
     if args.region:
         from siting.grid import generate_grid
@@ -360,6 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gpus", help="list the GPU catalog")
     p.add_argument("-v", "--verbose", action="store_true", help="show the source of every number")
     p.set_defaults(func=cmd_gpus)
+
+    p = sub.add_parser("criteria", help="list the ranking criteria and their default weights")
+    p.add_argument("-v", "--verbose", action="store_true", help="show how each is computed")
+    p.set_defaults(func=cmd_criteria)
 
     p = sub.add_parser("layers", help="list the layer catalog and local availability")
     p.add_argument("--data-dir", help="extra data directory")
