@@ -131,6 +131,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--decarbonization", type=float, help="grid intensity decline per year [0-1]")
     g.add_argument("--price-escalation", type=float, help="electricity price change per year")
     g.add_argument("--price-default", type=float, help="price assumed where none is known [$/MWh]")
+    g.add_argument(
+        "--carbon-price", type=float, help="carbon price for the after-shutdown CO2e [$/t]"
+    )
     g = p.add_argument_group("decision")
     g.add_argument("--weights", help="criterion=weight,... (see `siting criteria`)")
     g.add_argument(
@@ -201,6 +204,7 @@ def cmd_run(args) -> int:
         },
         join_options={} if args.snap_km is None else {"snap_km": args.snap_km},
         progress=True,
+        carbon_price_usd_per_t=args.carbon_price,
     )
     paths = write_outputs(result, args.out)
     if not args.no_report:
@@ -228,6 +232,7 @@ def _print_ranking(result, limit: int = 15) -> None:
         ("co2_scope2_t", "scope-2 [tCO2e]"),
         ("energy_cost_usd", "energy cost [$]"),
         ("pue_annual", "PUE"),
+        ("rank_shut_down", "rank if shut down"),
         ("status", "status"),
     ]
     cols = [(c, h) for c, h in cols if c in r.columns]
@@ -243,6 +248,25 @@ def _print_ranking(result, limit: int = 15) -> None:
         + ("survives" if s.product_years is None else f"shut down after {s.product_years:g} y")
         + f", then {s.after}"
     )
+    _print_futures(result, r.head(limit))
+
+
+def _print_futures(result, top) -> None:
+    """Both futures: what each top site keeps costing after an early shutdown."""
+    from siting.decide.futures import after_shutdown_line
+
+    sd = getattr(result, "shutdown_scenario", None)
+    if sd is None or "after_shutdown_years" not in top.columns:
+        return
+    label = (
+        f"if the product is shut down after {sd.product_years:g} years"
+        + (" (an example: set --product-years)" if result.shutdown_is_example else "")
+        + f", then {sd.after}:"
+    )
+    print(label)
+    width = max(len(str(v)) for v in top["site_id"])
+    for _, row in top.iterrows():
+        print(f"  {str(row['site_id']).ljust(width)}  {after_shutdown_line(row)}")
 
 
 def cmd_grid(args) -> int:

@@ -555,6 +555,7 @@ def build_context(result: Any, *, top_n: int | None = 30) -> dict[str, Any]:
         "n_cards": n_cards,
         "map": charts.site_map(ranked, labels=max(n_cards, 0)) if len(ranked) else None,
         "ranking": _ranking(ranked, card_ids),
+        "futures": futures_context(result, ranked),
         "weights": _weights(ranked, result),
         "exclusions": exclusions_text(getattr(result, "exclusions", None)),
         "overview_chart": overview,
@@ -568,6 +569,12 @@ def build_context(result: Any, *, top_n: int | None = 30) -> dict[str, Any]:
         "notes": NOTES,
         "references": REFERENCES,
     }
+
+
+def futures_context(result: Any, ranked: pd.DataFrame):
+    from siting.report.futures_section import futures_context as build
+
+    return build(result, ranked)
 
 
 def _environment() -> Environment:
