@@ -157,7 +157,7 @@ class UncertainInput:
 # --------------------------------------------------------------------------------------
 
 _LM2022 = (
-    "Lei & Masanet (2022) Resour. Conserv. Recycl. 182:106323, typical range (as quoted in issue 4)"
+    "Lei & Masanet (2022) Resour. Conserv. Recycl. 182:106323, typical range"
 )
 
 
