@@ -61,18 +61,19 @@ _REACHABLE_JS = r"""
   const bad = [];
   for (const th of t.querySelectorAll('thead th')) {
     const r = th.getBoundingClientRect();
-    let c = th.parentElement, ok = true;
+    let c = th.parentElement, ok = true, scrolled = false;
     while (c && c !== document.body) {
       const cs = getComputedStyle(c), q = c.getBoundingClientRect();
       const outside = r.left < q.left - 1 || r.right > q.right + 1;
       if (outside && cs.overflowX === 'hidden') ok = false;
       if (outside && (cs.overflowX === 'auto' || cs.overflowX === 'scroll')) {
         ok = ok && c.scrollWidth >= (r.right - q.left + c.scrollLeft) - 1;
+        scrolled = true;
         break;
       }
       c = c.parentElement;
     }
-    if (r.right > document.documentElement.scrollWidth + 1) ok = false;
+    if (!scrolled && r.right > document.documentElement.clientWidth + 1) ok = false;
     if (!ok) bad.push(th.innerText);
   }
   return {n: t.querySelectorAll('thead th').length, bad};
