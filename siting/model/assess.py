@@ -363,12 +363,7 @@ def assess(
         tdb, twb, hours = _climate_from_columns(df)
     grid, grid_missing = _grid_for_sites(df, scenario, grid_co2_g_per_kwh_by_year)
     ewif, ewif_level = _ewif_for_sites(df)
-    if "price_usd_per_mwh" in df.columns:
-        price = pd.to_numeric(df["price_usd_per_mwh"], errors="coerce").to_numpy(dtype=float)
-    else:
-        price = np.full(n, np.nan)
-    price_assumed = ~np.isfinite(price)
-    price = np.where(price_assumed, scenario.price_usd_per_mwh_default, price)
+    price, price_assumed = _price_for_sites(df, scenario)
 
     res = footprint_arrays(
         tdb,
@@ -383,18 +378,7 @@ def assess(
         warming_nodes=warming_nodes,
     )
     new = _lifetime_totals(res, n)
-    if "water_scarcity_factor" in df.columns:
-        wsf = pd.to_numeric(df["water_scarcity_factor"], errors="coerce").to_numpy(dtype=float)
-        new["water_scarcity_weighted_m3"] = new["water_onsite_m3"] * wsf
-    new["ewif_l_per_kwh"] = ewif
-    new["ewif_level"] = ewif_level
-    new["price_usd_per_mwh"] = price
-    if "price_level" in df.columns:
-        lvl = df["price_level"].astype(object).to_numpy().copy()
-        lvl[price_assumed] = "assumption"
-    else:
-        lvl = np.where(price_assumed, "assumption", "layer").astype(object)
-    new["price_level"] = lvl
+    new.update(_site_columns(df, new["water_onsite_m3"], ewif, ewif_level, price, price_assumed))
     new["status"], new["reason"] = _status_and_reason(df, tdb, twb, grid_missing, facility)
     return Assessment(
         annual=_annual_dataset(res, site_ids, fleet, facility, scenario),
@@ -448,6 +432,42 @@ def _grid_for_sites(df: pd.DataFrame, scenario: Scenario, by_year) -> tuple[np.n
     grid = pd.to_numeric(df["grid_co2_g_per_kwh"], errors="coerce").to_numpy(dtype=float).copy()
     grid[~np.isfinite(grid) | (grid < 0)] = np.nan
     return grid, ~np.isfinite(grid)
+
+
+def _price_for_sites(df: pd.DataFrame, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Electricity price per site [$/MWh] (the scenario default where a site has none)
+    and where the default was assumed."""
+    if "price_usd_per_mwh" in df.columns:
+        price = pd.to_numeric(df["price_usd_per_mwh"], errors="coerce").to_numpy(dtype=float)
+    else:
+        price = np.full(len(df), np.nan)
+    price_assumed = ~np.isfinite(price)
+    return np.where(price_assumed, scenario.price_usd_per_mwh_default, price), price_assumed
+
+
+def _site_columns(
+    df: pd.DataFrame,
+    water_onsite_m3: np.ndarray,
+    ewif: np.ndarray,
+    ewif_level: np.ndarray,
+    price: np.ndarray,
+    price_assumed: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Summary columns from the site's layers: scarcity-weighted water, EWIF, price."""
+    new: dict[str, np.ndarray] = {}
+    if "water_scarcity_factor" in df.columns:
+        wsf = pd.to_numeric(df["water_scarcity_factor"], errors="coerce").to_numpy(dtype=float)
+        new["water_scarcity_weighted_m3"] = water_onsite_m3 * wsf
+    new["ewif_l_per_kwh"] = ewif
+    new["ewif_level"] = ewif_level
+    new["price_usd_per_mwh"] = price
+    if "price_level" in df.columns:
+        lvl = df["price_level"].astype(object).to_numpy().copy()
+        lvl[price_assumed] = "assumption"
+    else:
+        lvl = np.where(price_assumed, "assumption", "layer").astype(object)
+    new["price_level"] = lvl
+    return new
 
 
 def _annual_dataset(

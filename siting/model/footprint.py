@@ -182,14 +182,9 @@ def footprint_arrays(
         GPU-hours per year), ``years`` and ``schedule``.
     """
     n_year = scenario.commitment_years
-    tdb, twb, hours, g, ewif, price = _checked_inputs(
-        dry_bulb_c,
-        wet_bulb_c,
-        period_hours,
-        grid_co2_g_per_kwh,
-        ewif_l_per_kwh,
-        price_usd_per_mwh,
-        n_year,
+    tdb, twb, hours = _checked_climate(dry_bulb_c, wet_bulb_c, period_hours)
+    g, ewif, price = _checked_site_arrays(
+        grid_co2_g_per_kwh, ewif_l_per_kwh, price_usd_per_mwh, tdb.shape[0], n_year
     )
     loads = _yearly_loads(fleet, facility, scenario, float(hours.sum()))
     k_fac, k_w = _yearly_climate_terms(tdb, twb, hours, facility, scenario, warming_nodes, dtype)
@@ -217,10 +212,8 @@ def footprint_arrays(
     return out
 
 
-def _checked_inputs(
-    dry_bulb_c, wet_bulb_c, period_hours, grid_co2_g_per_kwh, ewif_l_per_kwh, price, n_year
-) -> tuple[np.ndarray, ...]:
-    """The inputs of :func:`footprint_arrays` as arrays, shapes checked against the climate."""
+def _checked_climate(dry_bulb_c, wet_bulb_c, period_hours) -> tuple[np.ndarray, ...]:
+    """Dry- and wet-bulb as float32 (site, period) arrays and the hours per period."""
     tdb = np.asarray(dry_bulb_c, dtype=np.float32)
     twb = np.asarray(wet_bulb_c, dtype=np.float32)
     if tdb.ndim != 2 or tdb.shape != twb.shape:
@@ -230,11 +223,18 @@ def _checked_inputs(
             field="dry_bulb_c",
         )
     hours = _check_climate_hours(period_hours)
-    n, n_period = tdb.shape
+    n_period = tdb.shape[1]
     if hours.size != n_period:
         raise ConfigError(
             f"has {hours.size} periods but the climate has {n_period}", field="period_hours"
         )
+    return tdb, twb, hours
+
+
+def _checked_site_arrays(
+    grid_co2_g_per_kwh, ewif_l_per_kwh, price_usd_per_mwh, n: int, n_year: int
+) -> tuple[np.ndarray, ...]:
+    """Grid intensity, EWIF and price as float arrays with one row per site."""
     g = np.asarray(grid_co2_g_per_kwh, dtype=float)
     if g.ndim == 2 and g.shape[1] != n_year:
         raise ConfigError(
@@ -242,7 +242,7 @@ def _checked_inputs(
             field="grid_co2_g_per_kwh",
         )
     ewif = np.asarray(ewif_l_per_kwh, dtype=float).reshape(-1)
-    price = np.asarray(price, dtype=float).reshape(-1)
+    price = np.asarray(price_usd_per_mwh, dtype=float).reshape(-1)
     for name, arr in (
         ("grid_co2_g_per_kwh", g),
         ("ewif_l_per_kwh", ewif),
@@ -250,7 +250,7 @@ def _checked_inputs(
     ):
         if arr.shape[0] != n:
             raise ConfigError(f"has {arr.shape[0]} sites, the climate has {n}", field=name)
-    return tdb, twb, hours, g, ewif, price
+    return g, ewif, price
 
 
 def _yearly_loads(
