@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from siting.errors import ConfigError
 from siting.scale.chunk import screen_parts
-from siting.scale.climate_cells import climate_cell_keys
+from siting.scale.climate_cells import distinct_cells
 from siting.scale.common import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_CLIMATE_CELL_DEG,
@@ -25,9 +25,10 @@ from siting.scale.common import (
     check_out,
     coverage_table,
     decision_columns,
+    level_columns,
     prepare_sites,
 )
-from siting.scale.store import SummaryStore, rank_and_write, to_arrow
+from siting.scale.store import SummaryStore, pass1_store, rank_and_write, to_arrow
 
 
 def _chunks(n: int, size: int) -> Iterator[slice]:
@@ -57,22 +58,8 @@ def chunk_result(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
 
     dcols = decision_columns(names, job["weights"], job["exclusions"])
     decision = pd.DataFrame({c: col(c) for c in [*dcols, ROW]})
-    levels = [
-        c
-        for c in names
-        if (c.endswith("_level") and f"{c[:-6]}_layer" in names)
-        or (c.endswith("_layer") and f"{c[:-6]}_level" in names)
-    ]
-    cov = coverage(pd.DataFrame({c: col(c) for c in levels}))
-    keys = np.zeros(0, dtype=np.int64)
-    if job["climate_cell_deg"] is not None:
-        keys = np.unique(
-            climate_cell_keys(
-                base["lat"].to_numpy(float),
-                base["lon"].to_numpy(float),
-                float(job["climate_cell_deg"]),
-            )
-        )
+    cov = coverage(pd.DataFrame({c: col(c) for c in level_columns(names)}))
+    keys = distinct_cells(base["lat"], base["lon"], job["climate_cell_deg"])
     # the summary's layout (base columns, model block, geometry last) without building
     # the wide pandas table: Arrow tables are joined column-wise without copying
     t_base = to_arrow(base)
@@ -113,6 +100,7 @@ def run_chunks(sites: gpd.GeoDataFrame, chunk_size: int, workers: int, job: dict
                 pending.append(pool.submit(chunk_result, sites.iloc[sl], sl.start, job))
 
 
+# Long only by its 16 keyword parameters and their documentation: the body is ~35 lines.
 def screen(
     sites,
     fleet=None,
@@ -169,8 +157,6 @@ def screen(
     -------
     ScreenResult
     """
-    from tqdm.auto import tqdm
-
     out_path = check_out(out)
     if not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
         raise ConfigError(f"chunk_size must be a positive integer, got {chunk_size}")
@@ -180,14 +166,7 @@ def screen(
     sites = prepare_sites(sites)
     n = len(sites)
     timings = {"read": time.perf_counter() - t0}
-    tmp = out_path.with_name(f".{out_path.name}.pass1")
-    writer = SummaryStore(tmp, memory_bytes)
-    decisions: list[pd.DataFrame] = []
-    cover: list[pd.DataFrame] = []
-    assumptions = pd.DataFrame()
-    cells: set[int] = set()
-    t1 = time.perf_counter()
-    bar = tqdm(total=n, unit="site", disable=not progress, desc="screen")
+    store = pass1_store(out_path, memory_bytes)
     job = dict(
         fleet=fleet,
         scenario=scenario,
@@ -198,24 +177,14 @@ def screen(
         weights=weights,
         exclusions=exclusions,
     )
-    try:
-        for table, decision, cov, keys, assum in run_chunks(sites, chunk_size, workers, job):
-            assumptions = assum
-            writer.append(table)
-            decisions.append(decision)
-            cover.append(cov)
-            cells.update(keys.tolist())
-            bar.update(table.num_rows)
-    except BaseException:
-        writer.cleanup()
-        raise
-    finally:
-        bar.close()
-    writer.close()
+    t1 = time.perf_counter()
+    decisions, cover, assumptions, n_cells = chunk_pass(
+        sites, job, store, chunk_size=chunk_size, workers=workers, progress=progress
+    )
     timings["join_model"] = time.perf_counter() - t1
     return rank_and_write(
         decisions,
-        writer,
+        store,
         out_path,
         weights,
         exclusions,
@@ -224,5 +193,47 @@ def screen(
         assumptions,
         timings,
         n,
-        len(cells),
+        n_cells,
     )
+
+
+def chunk_pass(
+    sites: gpd.GeoDataFrame,
+    job: dict,
+    store: SummaryStore,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    workers: int = 1,
+    progress: bool = True,
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame], pd.DataFrame, int]:
+    """Pass 1 of :func:`screen`: every chunk's summary appended to ``store`` (closed at
+    the end; cleaned up on error), the small tables kept in memory.
+
+    ``job`` holds the keyword arguments of :func:`chunk_result` (``fleet``,
+    ``scenario``, ``facility``, ``data_dir``, ``climate_cell_deg``, ``join_options``,
+    ``weights``, ``exclusions``). Returns the decision tables and coverage counts per
+    chunk (row order), the model's assumptions table and the number of distinct
+    climate cells.
+    """
+    from tqdm.auto import tqdm
+
+    decisions: list[pd.DataFrame] = []
+    cover: list[pd.DataFrame] = []
+    assumptions = pd.DataFrame()
+    cells: set[int] = set()
+    bar = tqdm(total=len(sites), unit="site", disable=not progress, desc="screen")
+    try:
+        for table, decision, cov, keys, assum in run_chunks(sites, chunk_size, workers, job):
+            assumptions = assum
+            store.append(table)
+            decisions.append(decision)
+            cover.append(cov)
+            cells.update(keys.tolist())
+            bar.update(table.num_rows)
+    except BaseException:
+        store.cleanup()
+        raise
+    finally:
+        bar.close()
+    store.close()
+    return decisions, cover, assumptions, len(cells)

@@ -77,6 +77,17 @@ def climate_cell_keys(lat: np.ndarray, lon: np.ndarray, cell_deg: float) -> np.n
     return row * ncol + col
 
 
+def distinct_cells(lat, lon, cell_deg: float | None) -> np.ndarray:
+    """Sorted distinct climate-cell keys of the points (empty when ``cell_deg`` is None:
+    climate per site)."""
+    if cell_deg is None:
+        return np.zeros(0, dtype=np.int64)
+    keys = climate_cell_keys(
+        np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), float(cell_deg)
+    )
+    return np.unique(keys)
+
+
 def _cell_centres(keys: np.ndarray, cell_deg: float) -> tuple[np.ndarray, np.ndarray]:
     ncol = int(round(360.0 / cell_deg))
     row, col = np.divmod(keys, ncol)

@@ -125,3 +125,15 @@ def rank_table(decision: pd.DataFrame, weights, exclusions, force_include) -> pd
     from siting.decide import rank
 
     return rank(decision, weights, exclusions, force_include=force_include)
+
+
+def level_columns(names: Sequence[str]) -> list[str]:
+    """The ``{family}_level`` and ``{family}_layer`` columns of a summary (the pairs
+    :func:`siting.join.coverage` counts), in ``names`` order."""
+    cols = set(names)
+    return [
+        c
+        for c in names
+        if (c.endswith("_level") and f"{c[:-6]}_layer" in cols)
+        or (c.endswith("_layer") and f"{c[:-6]}_level" in cols)
+    ]

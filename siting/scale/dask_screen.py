@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from siting.scale.chunk import screen_chunk
-from siting.scale.climate_cells import climate_cell_keys
+from siting.scale.climate_cells import distinct_cells
 from siting.scale.common import (
     DEFAULT_CLIMATE_CELL_DEG,
     DEFAULT_MEMORY_BYTES,
@@ -26,9 +26,10 @@ from siting.scale.common import (
     check_out,
     coverage_table,
     decision_columns,
+    level_columns,
     prepare_sites,
 )
-from siting.scale.store import SummaryStore, rank_and_write
+from siting.scale.store import SummaryStore, pass1_store, rank_and_write
 
 
 def _dask_partition(
@@ -43,8 +44,23 @@ def _dask_partition(
     """``map_partitions`` body: :func:`screen_chunk` with geometry as WKB bytes."""
     if len(part) == 0:
         return _EMPTY_META.get("meta", pd.DataFrame())
+    args = (fleet, scenario, facility, data_dir, climate_cell_deg, join_options)
+    return _screen_partition(part, *args)[0]
+
+
+def _screen_partition(
+    part: pd.DataFrame,
+    fleet,
+    scenario,
+    facility,
+    data_dir,
+    climate_cell_deg,
+    join_options,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`screen_chunk` of a partition: the summary as a plain DataFrame (geometry
+    as WKB bytes, repeated text as categoricals) and the assumptions table."""
     gdf = gpd.GeoDataFrame(pd.DataFrame(part), geometry="geometry", crs="EPSG:4326")
-    summary, _ = screen_chunk(
+    summary, assumptions = screen_chunk(
         gdf,
         fleet,
         scenario,
@@ -61,7 +77,7 @@ def _dask_partition(
         if c != "site_id" and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])):
             if c != "geometry" and df[c].notna().any():
                 df[c] = df[c].astype("category")
-    return df
+    return df, assumptions
 
 
 _EMPTY_META: dict[str, pd.DataFrame] = {}
@@ -120,6 +136,7 @@ def _client(scheduler_address: str | None, n_workers: int, processes: bool):
     return Client(cluster), cluster
 
 
+# Long only by its 19 keyword parameters and their documentation: the body is ~50 lines.
 def screen_dask(
     sites,
     fleet=None,
@@ -176,8 +193,7 @@ def screen_dask(
         client, own = _client(scheduler_address, n_workers, processes)
         own = (client, own)
     timings = {"read": time.perf_counter() - t0}
-    tmp = out_path.with_name(f".{out_path.name}.pass1")
-    writer = SummaryStore(tmp, memory_bytes)
+    store = pass1_store(out_path, memory_bytes)
     try:
         t1 = time.perf_counter()
         workers = max(len(client.scheduler_info().get("workers", {})), 1)
@@ -188,17 +204,8 @@ def screen_dask(
         ddf = _hilbert_partitions(client, base, max(1, min(nparts, n)))
         args = (fleet, scenario, facility, data_dir, climate_cell_deg, join_options)
         # meta from a two-site sample (column names and dtypes of the summary)
-        sample = base.iloc[: min(2, n)]
-        summary0, assumptions = screen_chunk(
-            sample,
-            fleet,
-            scenario,
-            facility,
-            data_dir=data_dir,
-            climate_cell_deg=climate_cell_deg,
-            join_options=join_options,
-        )
-        meta = _dask_partition(sample, *args).iloc[:0]
+        meta, assumptions = _screen_partition(base.iloc[: min(2, n)], *args)
+        meta = meta.iloc[:0]
         _EMPTY_META["meta"] = meta
         res = ddf.map_partitions(_dask_partition, *args, meta=meta, enforce_metadata=False)
         # partitions are computed concurrently and fetched in order; each result is
@@ -208,51 +215,13 @@ def screen_dask(
             from dask.distributed import progress as dask_progress
 
             dask_progress(futures)
-        dcols = decision_columns(list(meta.columns), weights, exclusions)
-        cover_cols = [
-            c
-            for c in meta.columns
-            if (c.endswith("_level") and f"{c[:-6]}_layer" in meta.columns)
-            or (c.endswith("_layer") and f"{c[:-6]}_level" in meta.columns)
-        ]
-        from siting.join import coverage
-
-        decisions, covers, written, keys = [], [], [], []
-        for i in range(len(futures)):
-            df = futures[i].result()
-            futures[i].release()
-            futures[i] = None
-            if not len(df):
-                continue
-            df = df.sort_values(ROW, kind="stable")
-            d = pd.DataFrame(df[[*dcols, ROW]])
-            cats = [c for c in d.columns if isinstance(d[c].dtype, pd.CategoricalDtype)]
-            decisions.append(d.astype({c: object for c in cats}))
-            covers.append(coverage(pd.DataFrame(df[cover_cols]).astype(object)))
-            if climate_cell_deg is not None:
-                keys.append(
-                    np.unique(
-                        climate_cell_keys(
-                            df["lat"].to_numpy(float), df["lon"].to_numpy(float), climate_cell_deg
-                        )
-                    )
-                )
-            written.append(df[ROW].to_numpy(np.int64))
-            writer.write(df)
-            del df
-        decision = pd.concat(decisions, ignore_index=True)
-        cov = coverage_table(covers, n)
-        cells = int(np.unique(np.concatenate(keys)).size) if keys else 0
-        writer.close()
+        decision, cov, cells = _gather_partitions(
+            futures, store, meta, weights, exclusions, climate_cell_deg, n
+        )
         timings["join_model"] = time.perf_counter() - t1
-        # rank rows follow the written order: map ROW (input position) to output row
-        order = np.concatenate(written) if written else np.zeros(0, dtype=np.int64)
-        filerow = np.empty(n, dtype=np.int64)
-        filerow[order] = np.arange(n)
-        decision[ROW] = filerow[decision[ROW].to_numpy(np.int64)]
         return rank_and_write(
-            [decision.reset_index(drop=True)],
-            writer,
+            [decision],
+            store,
             out_path,
             weights,
             exclusions,
@@ -264,8 +233,53 @@ def screen_dask(
             cells,
         )
     finally:
-        writer.cleanup()
+        store.cleanup()
         if own is not None:
             own[0].close()
             if own[1] is not None:
                 own[1].close()
+
+
+def _gather_partitions(
+    futures: list,
+    store: SummaryStore,
+    meta: pd.DataFrame,
+    weights,
+    exclusions,
+    climate_cell_deg,
+    n: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Fetch the partition results in order, each stored and released at once (bounded
+    memory); return the decision table (``ROW`` = row in the written file), the
+    coverage table and the number of distinct climate cells. Closes ``store``."""
+    from siting.join import coverage
+
+    dcols = decision_columns(list(meta.columns), weights, exclusions)
+    cover_cols = level_columns(list(meta.columns))
+    decisions, covers, written, keys = [], [], [], []
+    for i in range(len(futures)):
+        df = futures[i].result()
+        futures[i].release()
+        futures[i] = None
+        if not len(df):
+            continue
+        df = df.sort_values(ROW, kind="stable")
+        d = pd.DataFrame(df[[*dcols, ROW]])
+        cats = [c for c in d.columns if isinstance(d[c].dtype, pd.CategoricalDtype)]
+        decisions.append(d.astype({c: object for c in cats}))
+        covers.append(coverage(pd.DataFrame(df[cover_cols]).astype(object)))
+        if climate_cell_deg is not None:
+            keys.append(distinct_cells(df["lat"], df["lon"], climate_cell_deg))
+        written.append(df[ROW].to_numpy(np.int64))
+        store.write(df)
+        del df
+    decision = pd.concat(decisions, ignore_index=True)
+    cov = coverage_table(covers, n)
+    cells = int(np.unique(np.concatenate(keys)).size) if keys else 0
+    store.close()
+    # rank rows follow the written order: map ROW (input position) to output row
+    order = np.concatenate(written) if written else np.zeros(0, dtype=np.int64)
+    filerow = np.empty(n, dtype=np.int64)
+    filerow[order] = np.arange(n)
+    decision[ROW] = filerow[decision[ROW].to_numpy(np.int64)]
+    return decision.reset_index(drop=True), cov, cells

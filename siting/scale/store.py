@@ -198,6 +198,12 @@ class SummaryStore:
         self.path.unlink(missing_ok=True)
 
 
+def pass1_store(out: Path, memory_bytes: int) -> SummaryStore:
+    """The pass-1 store of a run writing ``out`` (its spill file is a hidden file next
+    to ``out``)."""
+    return SummaryStore(out.with_name(f".{out.name}.pass1"), memory_bytes)
+
+
 def _rank_arrays(ranked: pd.DataFrame, n: int) -> dict[str, pa.Array]:
     """Rank columns in the original row order (``ROW``), as Arrow arrays."""
     order = np.argsort(ranked[ROW].to_numpy(np.int64), kind="stable")
