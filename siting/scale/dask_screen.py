@@ -45,20 +45,14 @@ def _dask_partition(
     if len(part) == 0:
         return _EMPTY_META.get("meta", pd.DataFrame())
     args = (fleet, scenario, facility, data_dir, climate_cell_deg, join_options)
-    return _screen_partition(part, *args)[0]
+    return _screen_partition(part, args)[0]
 
 
-def _screen_partition(
-    part: pd.DataFrame,
-    fleet,
-    scenario,
-    facility,
-    data_dir,
-    climate_cell_deg,
-    join_options,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _screen_partition(part: pd.DataFrame, args: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`screen_chunk` of a partition: the summary as a plain DataFrame (geometry
-    as WKB bytes, repeated text as categoricals) and the assumptions table."""
+    as WKB bytes, repeated text as categoricals) and the assumptions table. ``args``:
+    ``(fleet, scenario, facility, data_dir, climate_cell_deg, join_options)``."""
+    fleet, scenario, facility, data_dir, climate_cell_deg, join_options = args
     gdf = gpd.GeoDataFrame(pd.DataFrame(part), geometry="geometry", crs="EPSG:4326")
     summary, assumptions = screen_chunk(
         gdf,
@@ -204,7 +198,7 @@ def screen_dask(
         ddf = _hilbert_partitions(client, base, max(1, min(nparts, n)))
         args = (fleet, scenario, facility, data_dir, climate_cell_deg, join_options)
         # meta from a two-site sample (column names and dtypes of the summary)
-        meta, assumptions = _screen_partition(base.iloc[: min(2, n)], *args)
+        meta, assumptions = _screen_partition(base.iloc[: min(2, n)], args)
         meta = meta.iloc[:0]
         _EMPTY_META["meta"] = meta
         res = ddf.map_partitions(_dask_partition, *args, meta=meta, enforce_metadata=False)
