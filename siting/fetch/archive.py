@@ -98,3 +98,20 @@ def extract_plan(spec: FetchSpec, names: list[str], archive: Path) -> dict[str, 
             file=str(archive),
         )
     return {n: f"{spec.extract_to}/{PurePosixPath(n).as_posix()}" for n in names}
+
+
+def unpack(spec: FetchSpec, path: Path, tree: Path) -> dict[str, Path]:
+    """The archive members ``spec`` asks for, extracted under ``tree``
+    (``{cache-relative path: extracted file}``; empty when the download is not unpacked).
+    """
+    if not spec.is_archive:
+        return {}
+    kind, names = archive_entries(path)
+    if spec.archive and kind != spec.archive:
+        raise LayerError(
+            f"layer '{spec.layer}': the download is a {kind} archive, the catalog "
+            f"says {spec.archive}",
+            file=str(path),
+        )
+    plan = extract_plan(spec, names, path)
+    return extract(path, plan, tree)

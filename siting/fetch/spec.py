@@ -108,18 +108,7 @@ def fetch_spec(layer: Layer) -> FetchSpec:
         The layer has no fetch table, or the table breaks the schema of the module
         docstring (unknown key, missing url, malformed sha256, unsafe path...).
     """
-    raw = dict(layer.fetch or {})
-    if not raw:
-        raise LayerError(
-            f"layer '{layer.name}' has no [layer.fetch] table: it cannot be downloaded; "
-            f"get it from {', '.join(layer.urls) or layer.source} and point --data-dir at it"
-        )
-    unknown = sorted(set(raw) - FETCH_KEYS)
-    if unknown:
-        raise LayerError(
-            f"layer '{layer.name}': unknown key(s) {unknown} in [layer.fetch]; "
-            f"allowed: {sorted(FETCH_KEYS)}"
-        )
+    raw = _fetch_table(layer)
     url = str(raw.get("url", "")).strip()
     if not url or urlsplit(url).scheme not in ("http", "https"):
         raise LayerError(f"layer '{layer.name}': [layer.fetch] url must be an http(s) URL")
@@ -133,25 +122,7 @@ def fetch_spec(layer: Layer) -> FetchSpec:
     extract_to = raw.get("extract_to", raw.get("unpack_to"))
     if extract_to is not None:
         extract_to = safe_rel(extract_to, what="extract_to", layer=layer.name)
-    members_raw = raw.get("members") or {}
-    members: dict[str, str] = {}
-    prefixes: tuple[str, ...] = ()
-    if isinstance(members_raw, dict):
-        members = {
-            str(k): safe_rel(v, what="member destination", layer=layer.name)
-            for k, v in members_raw.items()
-        }
-    elif isinstance(members_raw, list) and all(isinstance(m, str) for m in members_raw):
-        prefixes = tuple(members_raw)
-        if extract_to is None:
-            raise LayerError(
-                f"layer '{layer.name}': a list of members needs extract_to (or unpack_to)"
-            )
-    else:
-        raise LayerError(
-            f"layer '{layer.name}': [layer.fetch] members must be a table (archive member = "
-            "cache-relative path) or a list of member names / folder prefixes ending in '/'"
-        )
+    members, prefixes = _members(raw.get("members") or {}, layer.name, extract_to)
     archive = raw.get("archive")
     if archive is not None and archive not in ARCHIVE_KINDS:
         raise LayerError(
@@ -169,20 +140,10 @@ def fetch_spec(layer: Layer) -> FetchSpec:
         build_from = safe_rel(build_from, what="build_from", layer=layer.name)
     filename = raw.get("filename")
     if filename is None:
-        direct = (
-            len(layer.files) == 1
-            and not members
-            and not prefixes
-            and not build
-            and extract_to is None
-            and archive is None
-        )
-        if direct:
-            filename = layer.files[0].path
-        else:
-            last = PurePosixPath(urlsplit(url).path).name or "download"
-            last = re.sub(r"[^A-Za-z0-9._-]", "_", last)
-            filename = f"{DOWNLOAD_DIR}/{layer.name}/{last}"
+        # the download is the layer's file unless it is unpacked or converted
+        derived = bool(members or prefixes or build)
+        derived = derived or extract_to is not None or archive is not None
+        filename = _default_filename(layer, url, unpacked=derived)
     filename = safe_rel(filename, what="filename", layer=layer.name)
     for f in layer.files:
         safe_rel(f.path, what="catalog file path", layer=layer.name)
@@ -199,6 +160,56 @@ def fetch_spec(layer: Layer) -> FetchSpec:
         archive=archive,
         note=str(raw.get("note", "")),
     )
+
+
+def _fetch_table(layer: Layer) -> dict:
+    """The layer's raw ``[layer.fetch]`` table; an error when absent or with unknown keys."""
+    raw = dict(layer.fetch or {})
+    if not raw:
+        raise LayerError(
+            f"layer '{layer.name}' has no [layer.fetch] table: it cannot be downloaded; "
+            f"get it from {', '.join(layer.urls) or layer.source} and point --data-dir at it"
+        )
+    unknown = sorted(set(raw) - FETCH_KEYS)
+    if unknown:
+        raise LayerError(
+            f"layer '{layer.name}': unknown key(s) {unknown} in [layer.fetch]; "
+            f"allowed: {sorted(FETCH_KEYS)}"
+        )
+    return raw
+
+
+def _members(
+    members_raw, layer_name: str, extract_to: str | None
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """``members`` as ``(member -> cache-relative path, ())`` for a table, or
+    ``({}, prefixes)`` for a list of member names / folder prefixes."""
+    if isinstance(members_raw, dict):
+        members = {
+            str(k): safe_rel(v, what="member destination", layer=layer_name)
+            for k, v in members_raw.items()
+        }
+        return members, ()
+    if isinstance(members_raw, list) and all(isinstance(m, str) for m in members_raw):
+        if extract_to is None:
+            raise LayerError(
+                f"layer '{layer_name}': a list of members needs extract_to (or unpack_to)"
+            )
+        return {}, tuple(members_raw)
+    raise LayerError(
+        f"layer '{layer_name}': [layer.fetch] members must be a table (archive member = "
+        "cache-relative path) or a list of member names / folder prefixes ending in '/'"
+    )
+
+
+def _default_filename(layer: Layer, url: str, *, unpacked: bool) -> str:
+    """Where the download is kept without ``filename``: the layer's only catalog file
+    when the download is that file, else ``_downloads/<layer>/<last URL segment>``."""
+    if len(layer.files) == 1 and not unpacked:
+        return layer.files[0].path
+    last = PurePosixPath(urlsplit(url).path).name or "download"
+    last = re.sub(r"[^A-Za-z0-9._-]", "_", last)
+    return f"{DOWNLOAD_DIR}/{layer.name}/{last}"
 
 
 def catalog_sha(layer: Layer, rel: str) -> str | None:

@@ -13,7 +13,7 @@ from importlib import import_module
 from pathlib import Path, PurePosixPath
 
 from siting.errors import LayerError
-from siting.fetch.archive import archive_entries, extract, extract_plan
+from siting.fetch.archive import unpack
 from siting.fetch.cache import (
     MANIFEST_DIR,
     install,
@@ -25,8 +25,8 @@ from siting.fetch.cache import (
     write_manifest,
 )
 from siting.fetch.download import DEFAULT_RETRIES, download
-from siting.fetch.spec import expected_sha256, fetch_spec, resolve_url, safe_rel
-from siting.layers.catalog import Catalog, load_catalog
+from siting.fetch.spec import FetchSpec, expected_sha256, fetch_spec, resolve_url, safe_rel
+from siting.layers.catalog import Catalog, Layer, load_catalog
 from siting.paths import user_cache_dir
 
 
@@ -92,6 +92,38 @@ def fetch(
         if have is not None:
             say(f"{layer.name}: already in the cache ({root}); --force to download again", quiet)
             return have
+    installed = _download_and_install(
+        layer, spec, root, base_url=base_url, progress=progress, retries=retries
+    )
+    out = dict(installed)
+    if convert and spec.build:
+        out.update(build(layer.name, catalog=cat, cache_dir=root, quiet=quiet))
+    have = present_files(layer, root)
+    if have is None and (not spec.build or convert):
+        want = [f.path for f in layer.files]
+        raise LayerError(
+            f"layer '{layer.name}': fetched, but the cache does not hold its catalog files "
+            f"{want} (check [layer.fetch] filename/members/build)",
+            file=str(root),
+        )
+    out.update(have or {})
+    say(f"{layer.name}: ready in {root}", quiet)
+    return out
+
+
+def _download_and_install(
+    layer: Layer,
+    spec: FetchSpec,
+    root: Path,
+    *,
+    base_url: str | None,
+    progress: bool,
+    retries: int,
+) -> dict[str, Path]:
+    """Download into a staging directory under ``root``, unpack, verify against the
+    catalog, move into the cache and write the manifest; return the installed files.
+    The staging directory is removed whatever happens."""
+    quiet = not progress
     url, shown = resolve_url(spec, base_url)
     sha = expected_sha256(layer, spec)
     root.mkdir(parents=True, exist_ok=True)
@@ -116,17 +148,7 @@ def fetch(
                 f"({size / 1e6:.2f} MB, recorded in {MANIFEST_DIR}/{layer.name}.json)",
                 quiet,
             )
-        staged: dict[str, Path] = {}
-        if spec.is_archive:
-            kind, names = archive_entries(staged_download)
-            if spec.archive and kind != spec.archive:
-                raise LayerError(
-                    f"layer '{layer.name}': the download is a {kind} archive, the catalog "
-                    f"says {spec.archive}",
-                    file=str(staged_download),
-                )
-            plan = extract_plan(spec, names, staged_download)
-            staged.update(extract(staged_download, plan, work / "tree"))
+        staged = unpack(spec, staged_download, work / "tree")
         staged[spec.filename] = staged_download
         verify_staged(layer, staged)
         installed = install(staged, root)
@@ -144,20 +166,7 @@ def fetch(
         write_manifest(root, layer.name, manifest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    out = dict(installed)
-    if convert and spec.build:
-        out.update(build(layer.name, catalog=cat, cache_dir=root, quiet=quiet))
-    have = present_files(layer, root)
-    if have is None and (not spec.build or convert):
-        want = [f.path for f in layer.files]
-        raise LayerError(
-            f"layer '{layer.name}': fetched, but the cache does not hold its catalog files "
-            f"{want} (check [layer.fetch] filename/members/build)",
-            file=str(root),
-        )
-    out.update(have or {})
-    say(f"{layer.name}: ready in {root}", quiet)
-    return out
+    return installed
 
 
 def build(
@@ -201,45 +210,58 @@ def build(
         if not spec.build:
             say(f"{name}: nothing to build (no converter; the download is the data)", quiet)
             continue
-        manifest = read_manifest(name, root)
-        if manifest is None:
-            raise LayerError(f"layer '{name}' was not fetched; run `siting data fetch {name}`")
-        fetched = {rel: root / rel for rel in manifest.get("files", {}) if (root / rel).is_file()}
-        if spec.filename not in fetched:
-            raise LayerError(
-                f"layer '{name}': the download {spec.filename} is no longer in the cache; "
-                f"run `siting data fetch {name} --force`",
-                file=str(root),
-            )
-        source: dict[str, Path] | Path = fetched
-        if spec.build_from is not None:
-            source = root / spec.build_from
-            if not source.exists():
-                raise LayerError(
-                    f"layer '{name}': build_from '{spec.build_from}' is not in the cache; "
-                    f"run `siting data fetch {name} --force`",
-                    file=str(root),
-                )
-        mod, _, fn = spec.build.partition(":")
-        func = getattr(import_module(mod), fn)
-        tmp = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=root))
-        try:
-            func(source, tmp)
-            staged = {
-                p.relative_to(tmp).as_posix(): p for p in sorted(tmp.rglob("*")) if p.is_file()
-            }
-            if not staged:
-                raise LayerError(f"layer '{name}': converter {spec.build} wrote no file")
-            for rel in staged:
-                safe_rel(rel, what="built file", layer=name)
-            verify_staged(layer, staged)
-            written = install(staged, root)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        manifest["built"] = rel_files(written, root)
-        manifest["built_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        write_manifest(root, name, manifest)
-        for rel in written:
-            say(f"{name}: built {rel}", quiet)
-        out.update(written)
+        out.update(_build_layer(layer, spec, root, quiet))
     return out
+
+
+def _build_layer(layer: Layer, spec: FetchSpec, root: Path, quiet: bool) -> dict[str, Path]:
+    """Run one layer's converter on its fetched files, verify and install what it wrote,
+    record it in the manifest; return the files written."""
+    name = layer.name
+    manifest = read_manifest(name, root)
+    if manifest is None:
+        raise LayerError(f"layer '{name}' was not fetched; run `siting data fetch {name}`")
+    source = _build_source(spec, manifest, root)
+    mod, _, fn = spec.build.partition(":")
+    func = getattr(import_module(mod), fn)
+    tmp = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=root))
+    try:
+        func(source, tmp)
+        staged = {p.relative_to(tmp).as_posix(): p for p in sorted(tmp.rglob("*")) if p.is_file()}
+        if not staged:
+            raise LayerError(f"layer '{name}': converter {spec.build} wrote no file")
+        for rel in staged:
+            safe_rel(rel, what="built file", layer=name)
+        verify_staged(layer, staged)
+        written = install(staged, root)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    manifest["built"] = rel_files(written, root)
+    manifest["built_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    write_manifest(root, name, manifest)
+    for rel in written:
+        say(f"{name}: built {rel}", quiet)
+    return written
+
+
+def _build_source(spec: FetchSpec, manifest: dict, root: Path) -> dict[str, Path] | Path:
+    """What the converter gets: the fetched files (``{cache-relative: local path}``), or
+    the local path of ``build_from``; an error when the cache no longer holds them."""
+    name = spec.layer
+    fetched = {rel: root / rel for rel in manifest.get("files", {}) if (root / rel).is_file()}
+    if spec.filename not in fetched:
+        raise LayerError(
+            f"layer '{name}': the download {spec.filename} is no longer in the cache; "
+            f"run `siting data fetch {name} --force`",
+            file=str(root),
+        )
+    if spec.build_from is None:
+        return fetched
+    source = root / spec.build_from
+    if not source.exists():
+        raise LayerError(
+            f"layer '{name}': build_from '{spec.build_from}' is not in the cache; "
+            f"run `siting data fetch {name} --force`",
+            file=str(root),
+        )
+    return source
