@@ -21,6 +21,7 @@ from siting.scale.common import (
     DEFAULT_CLIMATE_CELL_DEG,
     DEFAULT_MEMORY_BYTES,
     ROW,
+    PassOne,
     ScreenResult,
     check_out,
     coverage_table,
@@ -100,7 +101,7 @@ def run_chunks(sites: gpd.GeoDataFrame, chunk_size: int, workers: int, job: dict
                 pending.append(pool.submit(chunk_result, sites.iloc[sl], sl.start, job))
 
 
-# Long only by its 16 keyword parameters and their documentation: the body is ~35 lines.
+# Long only by its 15 parameters and their documentation: the body is 24 lines.
 def screen(
     sites,
     fleet=None,
@@ -178,23 +179,9 @@ def screen(
         exclusions=exclusions,
     )
     t1 = time.perf_counter()
-    decisions, cover, assumptions, n_cells = chunk_pass(
-        sites, job, store, chunk_size=chunk_size, workers=workers, progress=progress
-    )
+    first = chunk_pass(sites, job, store, chunk_size=chunk_size, workers=workers, progress=progress)
     timings["join_model"] = time.perf_counter() - t1
-    return rank_and_write(
-        decisions,
-        store,
-        out_path,
-        weights,
-        exclusions,
-        force_include,
-        coverage_table(cover, n),
-        assumptions,
-        timings,
-        n,
-        n_cells,
-    )
+    return rank_and_write(first, store, out_path, (weights, exclusions, force_include), timings, n)
 
 
 def chunk_pass(
@@ -205,15 +192,13 @@ def chunk_pass(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int = 1,
     progress: bool = True,
-) -> tuple[list[pd.DataFrame], list[pd.DataFrame], pd.DataFrame, int]:
+) -> PassOne:
     """Pass 1 of :func:`screen`: every chunk's summary appended to ``store`` (closed at
     the end; cleaned up on error), the small tables kept in memory.
 
     ``job`` holds the keyword arguments of :func:`chunk_result` (``fleet``,
     ``scenario``, ``facility``, ``data_dir``, ``climate_cell_deg``, ``join_options``,
-    ``weights``, ``exclusions``). Returns the decision tables and coverage counts per
-    chunk (row order), the model's assumptions table and the number of distinct
-    climate cells.
+    ``weights``, ``exclusions``).
     """
     from tqdm.auto import tqdm
 
@@ -236,4 +221,4 @@ def chunk_pass(
     finally:
         bar.close()
     store.close()
-    return decisions, cover, assumptions, len(cells)
+    return PassOne(decisions, coverage_table(cover, len(sites)), assumptions, len(cells))

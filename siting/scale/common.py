@@ -65,6 +65,29 @@ class ScreenResult:
     climate_cells: int = 0
 
 
+@dataclass
+class PassOne:
+    """What the chunk pass keeps in memory for ranking and the result.
+
+    Attributes
+    ----------
+    decisions : list of DataFrame
+        Decision tables (:func:`decision_columns` and ``ROW``, the row in the pass-1
+        store) of the chunks or partitions, in stored order.
+    coverage : DataFrame
+        Sites per layer family and level (:func:`coverage_table`).
+    assumptions : DataFrame
+        The model's parameter table.
+    climate_cells : int
+        Distinct climate cells of the sites (0 with per-site climate).
+    """
+
+    decisions: list[pd.DataFrame]
+    coverage: pd.DataFrame
+    assumptions: pd.DataFrame
+    climate_cells: int = 0
+
+
 def check_out(out) -> Path:
     if out is None:
         raise ConfigError("give the output GeoParquet path (out=...)", field="out")

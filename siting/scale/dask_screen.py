@@ -22,6 +22,7 @@ from siting.scale.common import (
     DEFAULT_CLIMATE_CELL_DEG,
     DEFAULT_MEMORY_BYTES,
     ROW,
+    PassOne,
     ScreenResult,
     check_out,
     coverage_table,
@@ -130,7 +131,7 @@ def _client(scheduler_address: str | None, n_workers: int, processes: bool):
     return Client(cluster), cluster
 
 
-# Long only by its 19 keyword parameters and their documentation: the body is ~50 lines.
+# Long only by its 18 parameters and their documentation: the body is 42 lines.
 def screen_dask(
     sites,
     fleet=None,
@@ -209,23 +210,11 @@ def screen_dask(
             from dask.distributed import progress as dask_progress
 
             dask_progress(futures)
-        decision, cov, cells = _gather_partitions(
-            futures, store, meta, weights, exclusions, climate_cell_deg, n
-        )
+        first = _gather_partitions(futures, store, meta, weights, exclusions, climate_cell_deg, n)
+        first.assumptions = assumptions
         timings["join_model"] = time.perf_counter() - t1
-        return rank_and_write(
-            [decision],
-            store,
-            out_path,
-            weights,
-            exclusions,
-            force_include,
-            cov,
-            assumptions,
-            timings,
-            n,
-            cells,
-        )
+        ranking = (weights, exclusions, force_include)
+        return rank_and_write(first, store, out_path, ranking, timings, n)
     finally:
         store.cleanup()
         if own is not None:
@@ -242,10 +231,10 @@ def _gather_partitions(
     exclusions,
     climate_cell_deg,
     n: int,
-) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+) -> PassOne:
     """Fetch the partition results in order, each stored and released at once (bounded
-    memory); return the decision table (``ROW`` = row in the written file), the
-    coverage table and the number of distinct climate cells. Closes ``store``."""
+    memory); one decision table (``ROW`` = row in the written file), the coverage and
+    the number of distinct climate cells (assumptions left empty). Closes ``store``."""
     from siting.join import coverage
 
     dcols = decision_columns(list(meta.columns), weights, exclusions)
@@ -276,4 +265,4 @@ def _gather_partitions(
     filerow = np.empty(n, dtype=np.int64)
     filerow[order] = np.arange(n)
     decision[ROW] = filerow[decision[ROW].to_numpy(np.int64)]
-    return decision.reset_index(drop=True), cov, cells
+    return PassOne([decision.reset_index(drop=True)], cov, pd.DataFrame(), cells)

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import shapely
 
 from siting.errors import OutputError
-from siting.scale.common import RANK_COLUMNS, ROW, ScreenResult, rank_table
+from siting.scale.common import RANK_COLUMNS, ROW, PassOne, ScreenResult, rank_table
 
 #: Columns with min/max statistics in the output file (filters such as rank <= 100).
 _STATS_COLUMNS = ("site_id", "lat", "lon", "country_iso3", "region_code", "score", "rank")
@@ -270,11 +270,20 @@ def write_ranked(store: SummaryStore, out: Path, ranked: pd.DataFrame) -> None:
 
 
 def rank_and_write(
-    decisions, writer, out_path, weights, exclusions, force_include, cover, assumptions,
-    timings, n, n_cells,
-) -> ScreenResult:  # fmt: skip
+    first: PassOne,
+    writer: SummaryStore,
+    out_path: Path,
+    ranking: tuple,
+    timings: dict[str, float],
+    n: int,
+) -> ScreenResult:
+    """Rank the decision tables of pass 1 globally, then write the GeoParquet (second
+    pass over ``writer``, which is cleaned up); ``ranking`` is ``(weights, exclusions,
+    force_include)`` as in :func:`siting.decide.rank`."""
+    weights, exclusions, force_include = ranking
     t2 = time.perf_counter()
     try:
+        decisions = first.decisions
         decision = pd.concat(decisions, ignore_index=True) if decisions else pd.DataFrame()
         ranked = rank_table(decision, weights, exclusions, force_include)
         timings["rank"] = time.perf_counter() - t2
@@ -288,9 +297,9 @@ def rank_and_write(
     return ScreenResult(
         path=out_path,
         ranked=ranked,
-        coverage=cover,
-        assumptions=assumptions,
+        coverage=first.coverage,
+        assumptions=first.assumptions,
         timings=timings,
         n_sites=n,
-        climate_cells=n_cells,
+        climate_cells=first.climate_cells,
     )
