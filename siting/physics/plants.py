@@ -45,8 +45,11 @@ from siting.physics.psychrometrics import (
     saturation_vapor_pressure,
 )
 from siting.physics.pue import chiller_kw_per_kw_cooling, evaporative_plant
-from siting.physics.tower import CP_VAPOR_KJ_PER_KG_K, tower_evaporation_l_per_kwh_heat
-from siting.physics.tower import tower_makeup_l_per_kwh_heat
+from siting.physics.tower import (
+    CP_VAPOR_KJ_PER_KG_K,
+    tower_evaporation_l_per_kwh_heat,
+    tower_makeup_l_per_kwh_heat,
+)
 
 __all__ = [
     "LIQUID_CLASS_SUPPLY_C",
@@ -68,7 +71,11 @@ DEFAULT_LIQUID_FRACTION = 0.85
 
 
 def supply_air_humidity_limits(
-    supply_air_c, pressure_pa=STD_PRESSURE_PA, *, max_dew_point_c=15.0, max_rh_pct=60.0,
+    supply_air_c,
+    pressure_pa=STD_PRESSURE_PA,
+    *,
+    max_dew_point_c=15.0,
+    max_rh_pct=60.0,
     min_dew_point_c=-9.0,
 ):
     """Humidity-ratio band [kg/kg] of supply air inside the ASHRAE envelope.
@@ -159,7 +166,10 @@ def air_economizer_plant(
     twb = np.asarray(wet_bulb_c, dtype=float)
     w = humidity_ratio_from_wet_bulb(tdb, twb, pressure_pa)
     w_min, w_max = supply_air_humidity_limits(
-        supply_air_c, pressure_pa, max_dew_point_c=max_dew_point_c, max_rh_pct=max_rh_pct,
+        supply_air_c,
+        pressure_pa,
+        max_dew_point_c=max_dew_point_c,
+        max_rh_pct=max_rh_pct,
         min_dew_point_c=min_dew_point_c,
     )
     humid = w > w_max
@@ -179,8 +189,7 @@ def air_economizer_plant(
         supply_air_c, tdb + condenser_approach_c, carnot_fraction_air
     )
     t_coil = min(supply_air_c, max_dew_point_c)
-    chill_humid = chiller_kw_per_kw_cooling(t_coil, tdb + condenser_approach_c,
-                                            carnot_fraction_air)
+    chill_humid = chiller_kw_per_kw_cooling(t_coil, tdb + condenser_approach_c, carnot_fraction_air)
     m = np.where(humid, 1.0, m_econ)
     chiller = np.where(humid, chill_humid, chill_econ)
     water = np.where(humid, 0.0, evap + humidify)
@@ -303,8 +312,7 @@ def hybrid_dry_cooler_plant(
     t_pad = tdb - effectiveness * (tdb - twb)
     t_air = np.minimum(tdb, np.maximum(t_pad, supply_c - dry_approach_c))
     m = np.clip((t_air + dry_approach_c - supply_c) / (return_c - supply_c), 0.0, 1.0)
-    chiller = m * chiller_kw_per_kw_cooling(supply_c, t_air + dry_approach_c,
-                                            carnot_fraction_air)
+    chiller = m * chiller_kw_per_kw_cooling(supply_c, t_air + dry_approach_c, carnot_fraction_air)
     air_kg = KJ_PER_KWH / (CP_AIR_KJ_PER_KG_K * coil_air_rise_c)
     water = air_kg * CP_AIR_KJ_PER_KG_K * (tdb - t_air) / latent_heat_vaporization(twb)
     return {
@@ -365,8 +373,11 @@ def direct_to_chip_plant(
     eps = effectiveness if hybrid else 0.0
     t_w = LIQUID_CLASS_SUPPLY_C[liquid_class]
     common = dict(
-        dry_approach_c=dry_approach_c, effectiveness=eps, coil_air_rise_c=coil_air_rise_c,
-        carnot_fraction_air=carnot_fraction_air, fan_pump_fraction=fan_pump_fraction,
+        dry_approach_c=dry_approach_c,
+        effectiveness=eps,
+        coil_air_rise_c=coil_air_rise_c,
+        carnot_fraction_air=carnot_fraction_air,
+        fan_pump_fraction=fan_pump_fraction,
     )
     liq = hybrid_dry_cooler_plant(
         dry_bulb_c, wet_bulb_c, supply_c=t_w, return_c=t_w + liquid_rise_c, **common

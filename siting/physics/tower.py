@@ -195,8 +195,10 @@ def tower_makeup_l_per_kwh_heat(
     """
     evap = np.asarray(evaporation_l_per_kwh_heat, dtype=float)
     coc = np.asarray(cycles_of_concentration, dtype=float)
-    drift = np.asarray(drift_fraction, dtype=float) * KJ_PER_KWH / (
-        CP_WATER_KJ_PER_KG_K * np.asarray(range_c, dtype=float)
+    drift = (
+        np.asarray(drift_fraction, dtype=float)
+        * KJ_PER_KWH
+        / (CP_WATER_KJ_PER_KG_K * np.asarray(range_c, dtype=float))
     )
     blow = np.maximum(evap / (coc - 1.0) - drift, 0.0)
     return evap + drift + blow
