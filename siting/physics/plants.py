@@ -213,7 +213,7 @@ def tower_economizer_plant(
     chw_return_c=23.0,
     approach_c=4.0,
     range_c=5.0,
-    hx_approach_c=2.0,
+    hx_approach_c=1.5,
     carnot_fraction,
     fan_pump_fraction,
     l_over_g=1.2,
