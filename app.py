@@ -6,7 +6,7 @@ committed footprint year by year with the product shutdown marked.
 
 This file holds no model or ranking logic: it builds :class:`siting.Fleet`,
 :class:`siting.Scenario` and :class:`siting.Facility` from the widgets and calls the
-library through :mod:`siting.appsupport` (read / join / assess / rank / explain), caching
+library through the package :mod:`siting.app` (read / join / assess / rank / explain), caching
 each stage on its own inputs so that a weight change only re-ranks.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from siting import appsupport as sup
+from siting import app as sup
 from siting.errors import SitingError
 
 st.set_page_config(page_title="siting - where to build a GPU data center", layout="wide")
@@ -81,7 +81,7 @@ def example_sites(path: str, mtime_ns: int) -> tuple[Any, list[str]]:
     """A bundled example file, read with :func:`siting.read_sites`."""
     from siting.sites import read_sites
 
-    return sup._capture(read_sites, path)
+    return sup.capture_warnings(read_sites, path)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading the upload")
@@ -97,7 +97,7 @@ def grid_sites(
     region: str, kind: str, resolution: int, spacing_km: float, data_dir: str
 ) -> tuple[Any, list[str]]:
     """Grid cells over a region as candidate sites."""
-    return sup._capture(
+    return sup.capture_warnings(
         sup.grid_sites,
         region,
         kind=kind,

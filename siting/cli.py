@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
+from siting.cli_tables import fit_table
 from siting.errors import SitingError
 
 
@@ -54,21 +56,57 @@ def cmd_join(args) -> int:
 
 
 def cmd_layers(args) -> int:
-    import pandas as pd
 
     from siting.layers.catalog import load_catalog
 
     df = load_catalog().to_frame(args.data_dir)
-    cols = ["layer", "family", "level", "vintage", "available", "licence", "source"]
-    with pd.option_context("display.max_colwidth", 48, "display.width", 200):
-        print(df[cols].to_string(index=False))
+    df["available"] = df["available"].map({True: "yes", False: "no"})
+    widths = {"layer": 26, "family": 12, "level": 12, "vintage": 10, "available": 9, "licence": 21}
+    print(fit_table(df, widths))
     if args.verbose:
         for _, r in df.iterrows():
-            print(
-                f"\n{r['layer']}: {r['variables']}\n  files: {r['files']}\n  sha256: {r['sha256']}"
-            )
-            print(f"  urls: {r['urls']}\n  found in: {r['location'] or '-'}")
+            print(f"\n{r['layer']}: {r['variables']}")
+            for key in ("licence", "source", "files", "sha256", "urls"):
+                print(
+                    textwrap.fill(
+                        f"{key}: {r[key]}", 98, initial_indent="  ", subsequent_indent="    "
+                    )
+                )
+            print(f"  found in: {r['location'] or '-'}")
+    else:
+        print("(licence cut to fit; `siting layers -v` for the full licence, source and files)")
     return 0
+
+
+def cmd_criteria(args) -> int:
+    from siting.decide.rank import DEFAULT_WEIGHTS, criteria_table
+
+    df = criteria_table()
+    df["default weight"] = df["key"].map(lambda k: f"{DEFAULT_WEIGHTS.get(k, 0):g}")
+    df["better"] = df["direction"].map({"min": "lower", "max": "higher"}).fillna(df["direction"])
+    widths = {"key": 28, "unit": 14, "better": 6, "default weight": 14, "label": 30}
+    print(fit_table(df, widths))
+    if args.verbose:
+        for _, r in df.iterrows():
+            print(f"\n{r['key']} (column {r['column']}):")
+            print(
+                textwrap.fill(
+                    str(r["description"]), 98, initial_indent="  ", subsequent_indent="  "
+                )
+            )
+    print("\nuse as --weights key=weight,... (weights >= 0, normalised to sum 1)")
+    return 0
+
+
+def _check_decision_options(args) -> None:
+    """Weights and exclusion rules are checked before any join or model work starts."""
+    from siting import decide
+    from siting.decide.exclude import parse_rule
+
+    if getattr(args, "weights", None):
+        decide.normalize_weights(decide.parse_weights(args.weights))
+    for rule in getattr(args, "exclude", None) or []:
+        parse_rule(rule)
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
@@ -93,6 +131,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--decarbonization", type=float, help="grid intensity decline per year [0-1]")
     g.add_argument("--price-escalation", type=float, help="electricity price change per year")
     g.add_argument("--price-default", type=float, help="price assumed where none is known [$/MWh]")
+    g.add_argument(
+        "--carbon-price", type=float, help="carbon price for the after-shutdown CO2e [$/t]"
+    )
     g = p.add_argument_group("decision")
     g.add_argument("--weights", help="criterion=weight,... (see `siting criteria`)")
     g.add_argument(
@@ -143,6 +184,7 @@ def cmd_run(args) -> int:
     from siting import decide
     from siting.pipeline import run, write_outputs
 
+    _check_decision_options(args)
     fleet, scenario, facility = _configs(args)
     weights = decide.parse_weights(args.weights) if args.weights else None
     result = run(
@@ -162,6 +204,7 @@ def cmd_run(args) -> int:
         },
         join_options={} if args.snap_km is None else {"snap_km": args.snap_km},
         progress=True,
+        carbon_price_usd_per_t=args.carbon_price,
     )
     paths = write_outputs(result, args.out)
     if not args.no_report:
@@ -189,6 +232,7 @@ def _print_ranking(result, limit: int = 15) -> None:
         ("co2_scope2_t", "scope-2 [tCO2e]"),
         ("energy_cost_usd", "energy cost [$]"),
         ("pue_annual", "PUE"),
+        ("rank_shut_down", "rank if shut down"),
         ("status", "status"),
     ]
     cols = [(c, h) for c, h in cols if c in r.columns]
@@ -204,6 +248,25 @@ def _print_ranking(result, limit: int = 15) -> None:
         + ("survives" if s.product_years is None else f"shut down after {s.product_years:g} y")
         + f", then {s.after}"
     )
+    _print_futures(result, r.head(limit))
+
+
+def _print_futures(result, top) -> None:
+    """Both futures: what each top site keeps costing after an early shutdown."""
+    from siting.decide.futures import after_shutdown_line
+
+    sd = getattr(result, "shutdown_scenario", None)
+    if sd is None or "after_shutdown_years" not in top.columns:
+        return
+    label = (
+        f"if the product is shut down after {sd.product_years:g} years"
+        + (" (an example: set --product-years)" if result.shutdown_is_example else "")
+        + f", then {sd.after}:"
+    )
+    print(label)
+    width = max(len(str(v)) for v in top["site_id"])
+    for _, row in top.iterrows():
+        print(f"  {str(row['site_id']).ljust(width)}  {after_shutdown_line(row)}")
 
 
 def cmd_grid(args) -> int:
@@ -241,6 +304,7 @@ def _region_arg(text: str):
 def cmd_screen(args) -> int:
     from siting import decide
 
+    _check_decision_options(args)
     fleet, scenario, facility = _configs(args)
     if args.region:
         from siting.grid import generate_grid
@@ -460,6 +524,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gpus", help="list the GPU catalog")
     p.add_argument("-v", "--verbose", action="store_true", help="show the source of every number")
     p.set_defaults(func=cmd_gpus)
+
+    p = sub.add_parser("criteria", help="list the ranking criteria and their default weights")
+    p.add_argument("-v", "--verbose", action="store_true", help="show how each is computed")
+    p.set_defaults(func=cmd_criteria)
 
     p = sub.add_parser("layers", help="list the layer catalog and local availability")
     p.add_argument("--data-dir", help="extra data directory")

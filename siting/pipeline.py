@@ -35,6 +35,12 @@ class RunResult:
     coverage : DataFrame
         Sites per layer family and level.
     weights, exclusions : the decision settings used.
+    futures : DataFrame or None
+        Both futures per site (:func:`siting.decide.futures.compare_futures`): rank and
+        lifetime totals if the product survives and if it is shut down early, and what
+        each year after the shutdown costs. ``shutdown_scenario`` is the scenario of the
+        shut-down future; ``shutdown_is_example`` says its product life is the stated
+        example rather than the user's.
     datasets : DataFrame
         The catalog layers that supplied values (name, vintage, source, licence, sha256).
     """
@@ -48,6 +54,10 @@ class RunResult:
     exclusions: list = field(default_factory=list)
     datasets: pd.DataFrame | None = None
     inputs: list[str] = field(default_factory=list)
+    futures: pd.DataFrame | None = None
+    shutdown_scenario: Any = None
+    shutdown_is_example: bool = False
+    carbon_price_usd_per_t: float | None = None
 
     @property
     def fleet(self):
@@ -123,6 +133,8 @@ def run(
     join_options: Mapping[str, Any] | None = None,
     read_options: Mapping[str, Any] | None = None,
     progress: bool = False,
+    futures: bool = True,
+    carbon_price_usd_per_t: float | None = None,
 ) -> RunResult:
     """Run the whole job on a sites file or table.
 
@@ -141,6 +153,12 @@ def run(
         Exclusion rules (strings like ``"grid_co2_g_per_kwh > 600"`` or dicts).
     force_include
         Site ids kept whatever the exclusions say.
+    futures
+        Also assess the other future (product survives / shut down early, see
+        :mod:`siting.decide.futures`) and add both futures' ranks and the
+        after-shutdown cost per year to ``ranked`` (default True).
+    carbon_price_usd_per_t
+        Carbon price [$ per t CO2e] for the after-shutdown carbon cost (default none).
     """
     from siting import decide
     from siting.join import join_layers
@@ -168,6 +186,14 @@ def run(
     ranked = decide.rank(
         assessment.summary, w, exclusions=list(exclusions or []), force_include=force_include
     )
+    table = shutdown_scenario = None
+    is_example = False
+    if futures:
+        table, shutdown_scenario, is_example = _both_futures(
+            joined, assessment, fleet, scenario, facility, w, exclusions, force_include,
+            carbon_price_usd_per_t,
+        )  # fmt: skip
+        ranked = _with_futures(ranked, table)
     return RunResult(
         sites=sites,
         joined=joined,
@@ -178,7 +204,43 @@ def run(
         exclusions=list(exclusions or []),
         datasets=used_datasets(joined, data_dir),
         inputs=inputs,
+        futures=table,
+        shutdown_scenario=shutdown_scenario,
+        shutdown_is_example=is_example,
+        carbon_price_usd_per_t=carbon_price_usd_per_t,
     )
+
+
+def _both_futures(
+    joined, assessment, fleet, scenario, facility, weights, exclusions, force_include, carbon
+):
+    """The other future assessed, then both compared (see :mod:`siting.decide.futures`)."""
+    from siting.decide.futures import compare_futures, futures_scenarios
+    from siting.model import assess
+
+    survives, shut_down, is_example = futures_scenarios(scenario)
+    if scenario.product_years is None:
+        a_survives, a_shut = assessment, assess(joined, fleet, shut_down, facility)
+    else:
+        a_survives, a_shut = assess(joined, fleet, survives, facility), assessment
+    table = compare_futures(
+        a_survives.summary,
+        a_shut.summary,
+        shut_down,
+        weights=weights,
+        exclusions=exclusions,
+        force_include=force_include,
+        carbon_price_usd_per_t=carbon,
+    )
+    return table, shut_down, is_example
+
+
+def _with_futures(ranked, table: pd.DataFrame):
+    """``ranked`` with the futures columns joined by site id (rows and order unchanged)."""
+    extra = table.drop(columns=[c for c in table.columns if c in ranked.columns and c != "site_id"])
+    idx = pd.Index(extra["site_id"]).get_indexer(ranked["site_id"])
+    cols = {c: extra[c].to_numpy()[idx] for c in extra.columns if c != "site_id"}
+    return ranked.assign(**cols)
 
 
 def write_outputs(result: RunResult, out_dir: str | os.PathLike) -> dict[str, Path]:

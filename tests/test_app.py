@@ -2,8 +2,8 @@
 
 The app tests set widgets, rerun the script and check the ranking against the library
 (:func:`siting.pipeline.run` and :func:`siting.decide.rank` on the same inputs), the
-messages shown for bad input, and that no exception escapes. The ``siting.appsupport``
-tests run without Streamlit.
+messages shown for bad input, and that no exception escapes. The tests of the glue
+package ``siting.app`` run without Streamlit.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from siting import appsupport as sup
+from siting import app as sup
 from siting.errors import ConfigError, SiteInputError, SitingError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -313,19 +313,42 @@ def test_streamlit_config_upload_limit_and_xsrf():
     assert cfg["server"]["maxUploadSize"] == sup.MAX_UPLOAD_MB
     assert cfg["server"]["enableXsrfProtection"] is True
     assert cfg["server"].get("enableCORS", True) is True
-    # the map's data files (siting.appsupport.MapFiles) are served from static/
+    # the map's data files (siting.app.MapFiles) are served from static/
     assert cfg["server"]["enableStaticServing"] is True
     assert (REPO / "static" / ".gitignore").read_text().splitlines()[-2:] == ["*", "!.gitignore"]
 
 
 def test_no_eval_pickle_or_shell_in_the_app():
-    for path in (APP, REPO / "siting" / "appsupport.py"):
+    glue = sorted((REPO / "siting" / "app").glob("*.py"))
+    assert len(glue) > 1
+    for path in (APP, REPO / "siting" / "appsupport.py", *glue):
         text = path.read_text()
         for word in ("eval(", "exec(", "pickle", "subprocess", "os.system", "shell=True"):
             assert word not in text, f"{path.name} uses {word}"
 
 
-# ----------------------------------------------------------------------------- appsupport
+# ----------------------------------------------------------------------------- glue package
+#: The public names of the former single module ``siting.appsupport``.
+_OLD_NAMES = """APP_MAX_GRID_CELLS REPORT_FORMATS DATA_LAYERS DEFAULT_GPUS LAND_TONES MAP_FILES_KEEP
+MAX_UPLOAD_MB SITE_SQUARES_ABOVE UPLOAD_TYPES BoundaryData ColourScale DataLayer MapFiles
+annual_table assess_sites base_boundaries before_after boundary_values colour_scale config_key
+data_url deck example_files explain_site grid_sites join_sites json_bytes legend_image
+make_result numeric_columns outputs_zip parse_exclusions parse_ids parse_region rank_sites
+ranking_table read_upload report_bytes shaded_boundaries shutdown_year site_points
+table_header view_state""".split()
+
+
+def test_old_module_still_exports_its_names():
+    import siting.appsupport as old
+
+    assert len(_OLD_NAMES) == 43
+    for name in _OLD_NAMES:
+        assert getattr(old, name) is getattr(sup, name), name
+        assert name in old.__all__
+    # the page's former private helper keeps working for code that used it
+    assert old._capture is sup.capture_warnings
+
+
 def test_read_upload_names_the_upload_not_the_temp_file():
     with pytest.raises(SiteInputError) as e:
         sup.read_upload("../../etc/passwd.csv", b"a,b\n1,2\n")
@@ -527,7 +550,8 @@ def test_map_files_content_named_atomic_and_bounded(tmp_path, monkeypatch):
     # an unchanging object (the cached base map) is serialized once
     calls = []
     real = sup.json_bytes
-    monkeypatch.setattr(sup, "json_bytes", lambda o: calls.append(1) or real(o))
+    # patched where MapFiles looks it up (its module)
+    monkeypatch.setattr(sup.mapfiles, "json_bytes", lambda o: calls.append(1) or real(o))
     base = {"type": "FeatureCollection", "features": [], "name": "base"}
     first = files.url(base, "base", stable=True)
     assert files.url(base, "base", stable=True) == first and len(calls) == 1
@@ -536,7 +560,7 @@ def test_map_files_content_named_atomic_and_bounded(tmp_path, monkeypatch):
     assert (tmp_path / "static" / first.rsplit("/", 1)[1]).exists()
 
     # a folder that cannot be written: the data travels inline instead
-    monkeypatch.setattr(sup, "json_bytes", real)
+    monkeypatch.setattr(sup.mapfiles, "json_bytes", real)
     broken = sup.MapFiles(tmp_path / "gone")
     (tmp_path / "gone").rmdir()
     (tmp_path / "gone").write_text("a file, not a folder")

@@ -476,6 +476,19 @@ def test_format_number():
     assert format_number(2.5e-9) == "2.50e-09"
 
 
+def test_format_value_reads_like_text():
+    from siting.report.html import format_value
+
+    # plain decimals, not scientific notation, down to 1e-4
+    assert format_value(0.02) == "0.02"
+    assert format_value(0.0537) == "0.0537"
+    assert format_value(0.0005) == "0.0005"
+    # calendar years carry no thousands separator, counts do
+    assert format_value(2026, "start_year") == "2026"
+    assert format_value(2031.0, "year") == "2031"
+    assert format_value(50_000, "gpus") == "50,000"
+
+
 def test_units():
     assert column_unit("water_onsite_m3") == "m3"
     assert column_unit("water_onsite_m3_after_product") == "m3"

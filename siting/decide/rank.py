@@ -211,8 +211,8 @@ _REGISTRY: tuple[Criterion, ...] = (
 #: Registry of criteria by key.
 CRITERIA: dict[str, Criterion] = {c.key: c for c in _REGISTRY}
 
-#: Weights used when none are given: equal weights on the four headline footprints of
-#: issue 5 (on-site water, scarcity-weighted water, scope-2, energy cost). A neutral
+#: Weights used when none are given: equal weights on the four headline footprints
+#: (on-site water, scarcity-weighted water, scope-2, energy cost). A neutral
 #: starting point (assumption: no preference), not a recommendation.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "water_onsite": 1.0,

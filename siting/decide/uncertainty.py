@@ -156,9 +156,7 @@ class UncertainInput:
 # declared distributions
 # --------------------------------------------------------------------------------------
 
-_LM2022 = (
-    "Lei & Masanet (2022) Resour. Conserv. Recycl. 182:106323, typical range (as quoted in issue 4)"
-)
+_LM2022 = "Lei & Masanet (2022) Resour. Conserv. Recycl. 182:106323, typical range"
 
 
 def default_inputs(

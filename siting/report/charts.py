@@ -176,6 +176,59 @@ def _site_xy(ranked: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return geom.x.to_numpy(dtype=float), geom.y.to_numpy(dtype=float)
 
 
+#: One colour convention for the report, the PDF and the app (viridis): yellow is the
+#: better end, dark purple the worse; the map colours sites by rank with it reversed
+#: so that rank 1 is yellow, as the app's value scale puts the lowest (best) value.
+COLOUR_CONVENTION = "yellow = better, purple = worse"
+RANK_CMAP = "viridis_r"
+
+# candidate label offsets around a point [points], tried in this order
+_LABEL_OFFSETS = ((4, 3), (4, -9), (-10, 3), (-10, -9), (-3, 7), (-3, -13), (9, -3), (-15, -3))
+
+
+def _overlaps(box, boxes) -> bool:
+    return any(box.x0 < b.x1 and b.x0 < box.x1 and box.y0 < b.y1 and b.y0 < box.y1 for b in boxes)
+
+
+def place_labels(fig, ax, xs, ys, texts, fontsize: float = 7.0) -> list:
+    """Label points without two labels overlapping (greedy, in the given order).
+
+    Each label tries :data:`_LABEL_OFFSETS` next to its point; when all of them collide
+    with a label already placed, it goes further out on a leader line, at growing
+    distance, until it fits (after 24 tries it is placed anyway). Returns the
+    annotations.
+    """
+    from matplotlib.transforms import Bbox
+
+    renderer = fig.canvas.get_renderer()
+    placed: list[Bbox] = []
+    out = []
+    for xi, yi, text in zip(xs, ys, texts, strict=True):
+        ann = None
+        tries = [(dx, dy, False) for dx, dy in _LABEL_OFFSETS]
+        for k in range(1, 4):  # leader-line rings at 14, 24, 34 points
+            r = 4 + 10 * k
+            tries += [(r * math.cos(a), r * math.sin(a), True) for a in np.linspace(0, 6.0, 8)]
+        for dx, dy, leader in tries:
+            if ann is not None:
+                ann.remove()
+            ann = ax.annotate(
+                text,
+                (xi, yi),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                fontsize=fontsize,
+                zorder=6,
+                arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#555555"} if leader else None,
+            )
+            box = ann.get_window_extent(renderer).expanded(1.1, 1.15)
+            if not _overlaps(box, placed):
+                break
+        placed.append(box)
+        out.append(ann)
+    return out
+
+
 def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
     """Map of the sites over country and U.S./Canadian state boundaries.
 
@@ -213,7 +266,7 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
     ax_h = float(np.clip(ax_w * (y1 - y0) * aspect / max(x1 - x0, 1e-6), 2.5, 7.0))
     if ax_h >= 7.0:  # a tall extent: keep the height, narrow the box
         ax_w = 7.0 * max(x1 - x0, 1e-6) / ((y1 - y0) * aspect)
-    left, bottom, top = 0.45, 0.55, 0.1
+    left, bottom, top = 0.45, 0.55, 0.3
     width, height = 9.5, ax_h + bottom + top
 
     with _style():
@@ -242,7 +295,7 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
                 x[scored],
                 y[scored],
                 c=rank[scored],
-                cmap="viridis",
+                cmap=RANK_CMAP,
                 s=36,
                 edgecolors="white",
                 linewidths=0.6,
@@ -254,21 +307,16 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
                     [],
                     marker="o",
                     ls="",
-                    color="#3b528b",
-                    label="ranked: number = rank, darker = better",
+                    color="#5ec962",
+                    label=f"ranked: number = rank; {COLOUR_CONVENTION}",
                 )
             )
             order = np.argsort(rank[scored], kind="stable")[: max(labels, 0)]
             xs, ys, rs = x[scored][order], y[scored][order], rank[scored][order]
-            for xi, yi, ri in zip(xs, ys, rs, strict=True):
-                ax.annotate(
-                    f"{int(ri)}",
-                    (xi, yi),
-                    xytext=(4, 3),
-                    textcoords="offset points",
-                    fontsize=7,
-                    zorder=6,
-                )
+            ax.set_xlim(x0, x1)
+            ax.set_ylim(y0, y1)
+            ax.set_aspect(aspect, adjustable="box", anchor="W")
+            place_labels(fig, ax, xs, ys, [f"{int(ri)}" for ri in rs])
         if unscored.any():
             ax.scatter(
                 x[unscored], y[unscored], s=30, color="#9a9a9a", edgecolors="white", zorder=4
@@ -285,8 +333,14 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
         ax.tick_params(labelsize=6)
         ax.set_xlabel("longitude [deg]", fontsize=7)
         ax.set_ylabel("latitude [deg]", fontsize=7)
-        if handles:
-            ax.legend(handles=handles, loc="lower left", framealpha=0.85)
+        if handles:  # above the axes, never over a site
+            fig.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(left / width, 1.0),
+                ncol=len(handles),
+                frameon=False,
+            )
         fig.text(
             0.01,
             0.01,
@@ -486,7 +540,7 @@ def split_chart(ranked: pd.DataFrame, site_ids: Sequence[str]) -> str | None:
         r = df.loc[sid, "rank"] if "rank" in df.columns else None
         labels.append(_short(f"#{int(r)} {sid}" if r is not None and not pd.isna(r) else sid))
     ypos = np.arange(len(site_ids))[::-1]
-    height = 0.9 + 0.22 * len(site_ids)
+    height = 1.25 + 0.22 * len(site_ids)
     with _style():
         fig = _figure(9.5, height, dpi=96)
         axes = fig.subplots(1, 2, sharey=True)
@@ -515,8 +569,10 @@ def split_chart(ranked: pd.DataFrame, site_ids: Sequence[str]) -> str | None:
             ax.set_title(title, loc="left")
             ax.xaxis.set_major_formatter(_FMT)
         axes[0].set_yticks(ypos, labels)
-        axes[1].legend(loc="lower right", frameon=False)
+        # the legend goes below the axes, never over a bar
+        handles, names = axes[1].get_legend_handles_labels()
+        fig.legend(handles, names, loc="lower center", ncol=2, frameon=False)
         fig.subplots_adjust(
-            left=0.2, right=0.99, top=1 - 0.35 / height, bottom=0.35 / height, wspace=0.08
+            left=0.2, right=0.99, top=1 - 0.35 / height, bottom=0.7 / height, wspace=0.08
         )
         return png_data_uri(fig)

@@ -89,19 +89,33 @@ def format_number(x: Any, fmt: str = "sig3") -> str:
             return "0"
         e = math.floor(math.log10(abs(v)))
         decimals = n - 1 - e
-        if decimals > 6:
-            return f"{v:.{n - 1}e}"
+        if e < -4:  # below 1e-4 only: 0.02 reads "0.02", not "2.00000e-02"
+            return f"{v:.{min(n, 3) - 1}e}"
         if decimals <= 0:
             return f"{round(v, decimals):,.0f}"
         return f"{v:,.{decimals}f}"
     raise ValueError(f"unknown number format {fmt!r}")
 
 
-def format_value(v: Any) -> str:
+def _is_year_name(name: str | None) -> bool:
+    n = (name or "").lower()
+    return n == "year" or n.endswith("_year") or n.startswith("year_")
+
+
+def format_value(v: Any, name: str | None = None) -> str:
     """Format any cell value: numbers with :func:`format_number` (6 significant digits at
-    most, whole numbers exact), booleans as yes/no, missing as ``"n/a"``, text as is."""
+    most, whole numbers exact), booleans as yes/no, missing as ``"n/a"``, text as is.
+
+    ``name`` is the parameter or column the value belongs to: a calendar year
+    (``start_year``, ``year``...) is written without a thousands separator (2031)."""
     if v is None or v is pd.NA:
         return _MISSING
+    if (
+        _is_year_name(name)
+        and isinstance(v, int | float | np.integer | np.floating)
+        and float(v).is_integer()
+    ):
+        return str(int(v))
     if isinstance(v, bool | np.bool_):
         return "yes" if v else "no"
     if isinstance(v, int | np.integer):
@@ -373,7 +387,7 @@ def _user_columns(result: Any, sid: str) -> list[tuple[str, str]]:
         v = row[c]
         if v is None or v is pd.NA or (isinstance(v, float) and not math.isfinite(v)):
             continue
-        out.append((str(c), format_value(v) if not isinstance(v, str) else v))
+        out.append((str(c), format_value(v, str(c)) if not isinstance(v, str) else v))
     return out
 
 
@@ -417,7 +431,7 @@ def _assumptions(assessment: Any) -> list[dict[str, str]]:
         rows.append(
             {
                 "parameter": _text(rec.parameter),
-                "value": "none" if value is None else format_value(value),
+                "value": "none" if value is None else format_value(value, _text(rec.parameter)),
                 "unit": _text(getattr(rec, "unit", "")),
                 "source": _text(getattr(rec, "source", "")),
                 "flag": _assumption_kind(getattr(rec, "source", "")),
@@ -527,11 +541,11 @@ def build_context(result: Any, *, top_n: int | None = 30, portfolio: Any = None)
     else:
         product = (
             f"The product is shut down after {format_value(float(scenario.product_years))} "
-            f"years (in {format_value(stop)}); the facility is then '{scenario.after}' until "
-            f"the end of the {scenario.commitment_years}-year commitment."
+            f"years (in {format_value(stop, 'year')}); the facility is then "
+            f"'{scenario.after}' until the end of the {scenario.commitment_years}-year commitment."
         )
     run = [
-        (str(a), format_value(b) if not isinstance(b, str) else b)
+        (str(a), format_value(b, str(a)) if not isinstance(b, str) else b)
         for a, b in run_table(result).itertuples(index=False)
     ]
     return {
@@ -543,6 +557,7 @@ def build_context(result: Any, *, top_n: int | None = 30, portfolio: Any = None)
         "n_cards": n_cards,
         "map": charts.site_map(ranked, labels=max(n_cards, 0)) if len(ranked) else None,
         "ranking": _ranking(ranked, card_ids),
+        "futures": futures_context(result, ranked),
         "weights": _weights(ranked, result),
         "exclusions": exclusions_text(getattr(result, "exclusions", None)),
         "overview_chart": overview,
@@ -565,6 +580,12 @@ def _portfolio(pr: Any) -> dict[str, Any] | None:
     from siting.report.portfolio import portfolio_context
 
     return portfolio_context(pr)
+
+
+def futures_context(result: Any, ranked: pd.DataFrame):
+    from siting.report.futures_section import futures_context as build
+
+    return build(result, ranked)
 
 
 def _environment() -> Environment:

@@ -1,0 +1,164 @@
+"""The library stages the page caches one by one, and the downloads built from them.
+
+1. sites + data directory -> :func:`join_sites` (the slow, data-bound step)
+2. joined + fleet + scenario + facility -> :func:`assess_sites`
+3. summary + weights + exclusions -> :func:`rank_sites` (fast: a weight change only re-ranks)
+4. the cached stages -> :func:`make_result` -> :func:`report_bytes` / :func:`outputs_zip`
+
+Nothing here computes a footprint or a score of its own.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from siting.app.uploads import capture_warnings
+from siting.errors import ConfigError, LayerError
+
+__all__ = [
+    "DEFAULT_GPUS",
+    "DEFAULT_PRODUCT_YEARS",
+    "REPORT_FORMATS",
+    "assess_sites",
+    "config_key",
+    "join_sites",
+    "make_result",
+    "outputs_zip",
+    "rank_sites",
+    "report_bytes",
+]
+
+#: Fleet size used when the user does not change it: the same default as
+#: :func:`siting.pipeline.run` (``Fleet(gpus=50_000)``), so the app opens on the CLI's numbers.
+DEFAULT_GPUS = 50_000
+#: Product shut-down year offered when the user says the product dies before the end of
+#: the commitment: the README's worked example (product shut down after 2 of 15 years).
+DEFAULT_PRODUCT_YEARS = 2.0
+
+
+def config_key(obj: Any) -> str:
+    """A hashable, deterministic cache key for a configuration dataclass (its repr)."""
+    return repr(obj)
+
+
+def join_sites(
+    sites: gpd.GeoDataFrame, data_dir: str | None = None, catalog: Any = None
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Join the sites to every layer (:func:`siting.join.join_layers`), with warnings."""
+    from siting.join import join_layers
+
+    if data_dir:
+        import os
+
+        for part in (p for p in str(data_dir).split(os.pathsep) if p):
+            if not Path(part).expanduser().is_dir():
+                raise LayerError(f"data directory '{part}' does not exist or is not a directory")
+    return capture_warnings(join_layers, sites, data_dir=data_dir or None, catalog=catalog)
+
+
+def assess_sites(joined: gpd.GeoDataFrame, fleet: Any, scenario: Any, facility: Any) -> Any:
+    """The committed footprint of the fleet at every site (:func:`siting.model.assess`)."""
+    from siting.model import assess
+
+    return assess(joined, fleet, scenario, facility)
+
+
+def rank_sites(
+    summary: pd.DataFrame,
+    weights: Mapping[str, float],
+    exclusions: Sequence[Any] = (),
+    force_include: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Rank the sites (:func:`siting.decide.rank`); weights of 0 are dropped first.
+
+    Raises
+    ------
+    ConfigError
+        All weights zero, unknown criterion or column, bad rule.
+    """
+    from siting import decide
+
+    w = {k: float(v) for k, v in weights.items() if float(v) > 0}
+    if not w:
+        raise ConfigError("set at least one criterion weight above 0", field="weights")
+    return decide.rank(
+        summary, w, exclusions=list(exclusions), force_include=list(force_include) or None
+    )
+
+
+def make_result(
+    sites: gpd.GeoDataFrame,
+    joined: gpd.GeoDataFrame,
+    assessment: Any,
+    ranked: pd.DataFrame,
+    weights: Mapping[str, float],
+    exclusions: Sequence[Any] = (),
+    data_dir: str | None = None,
+    inputs: Sequence[str] = (),
+) -> Any:
+    """A :class:`siting.pipeline.RunResult` from the app's cached stages (for outputs)."""
+    from siting.pipeline import RunResult, used_datasets
+
+    return RunResult(
+        sites=sites,
+        joined=joined,
+        assessment=assessment,
+        ranked=ranked,
+        coverage=joined.attrs.get("coverage", pd.DataFrame()),
+        weights=dict(weights),
+        exclusions=list(exclusions),
+        datasets=used_datasets(joined, data_dir or None),
+        inputs=list(inputs),
+    )
+
+
+def _report_formats() -> dict[str, tuple[str, str]]:
+    """Report format -> (file suffix, MIME type), empty when siting.report is absent."""
+    try:
+        from siting.report import FORMATS, write_report  # noqa: F401 - presence check
+    except ImportError:
+        return {}
+    mime = {
+        ".html": "text/html",
+        ".pdf": "application/pdf",
+        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".gpkg": "application/geopackage+sqlite3",
+        ".parquet": "application/vnd.apache.parquet",
+    }
+    return {f: (sfx, mime.get(sfx, "application/octet-stream")) for f, sfx in FORMATS.items()}
+
+
+#: Formats of :func:`siting.report.write_report` offered for download, with suffix and MIME.
+REPORT_FORMATS: dict[str, tuple[str, str]] = _report_formats()
+
+
+def report_bytes(result: Any, fmt: str) -> bytes:
+    """One report file (:func:`siting.report.write_report`) as bytes, via a temp dir."""
+    from siting.report import write_report
+
+    with tempfile.TemporaryDirectory(prefix="siting-report-") as tmp:
+        out = write_report(result, tmp, [fmt])
+        return Path(out[fmt]).read_bytes()
+
+
+def outputs_zip(result: Any) -> bytes:
+    """``sites.csv``, ``sites.parquet`` and ``footprint.nc``
+    (:func:`siting.pipeline.write_outputs`) zipped."""
+    import io
+    import zipfile
+
+    from siting.pipeline import write_outputs
+
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="siting-out-") as tmp:
+        paths = write_outputs(result, tmp)
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, path in paths.items():
+                z.write(path, arcname=name)
+    return buf.getvalue()

@@ -1,0 +1,211 @@
+"""Tables the page shows, with units in the headers, and the formatting of their values.
+
+The ranking table follows the report module's columns and labels
+(:data:`siting.report.RANKING_COLUMNS`); the per-site tables (before / after the product,
+annual series, "why this number") come from the assessment as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siting.errors import ConfigError
+
+__all__ = [
+    "annual_table",
+    "before_after",
+    "explain_site",
+    "format_value",
+    "numeric_columns",
+    "ranking_table",
+    "shutdown_year",
+    "table_header",
+]
+
+
+def format_value(v: Any) -> str:
+    """A value as short text: ``-`` for missing, thousands separators, 4 significant
+    digits (scientific notation below 0.001 and from a million on)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return "-"
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, (float, np.floating)):
+        a = abs(float(v))
+        if a != 0 and (a >= 1e6 or a < 1e-3):
+            return f"{float(v):.4g}"
+        return f"{float(v):,.4g}" if a < 1000 else f"{float(v):,.0f}"
+    return str(v)
+
+
+def explain_site(ranked: pd.DataFrame, site_id: str, assessment: Any) -> pd.DataFrame:
+    """ "Why this number" for one site (:func:`siting.decide.explain`), values as text.
+
+    Values are rendered as text so one column can hold numbers and labels.
+    """
+    from siting.decide import explain
+
+    df = explain(str(site_id), assessment, summary=ranked)
+    df["value"] = [format_value(v) for v in df["value"]]
+    return df
+
+
+#: Columns of the ranking table after the report's own (:data:`siting.report.RANKING_COLUMNS`,
+#: so the page and the reports share labels and units): (column, label).
+_EXTRA_COLUMNS = (
+    ("water_l_per_gpu_hour", "Water per GPU-hour"),
+    ("co2_kg_per_gpu_hour", "CO2e per GPU-hour"),
+    ("water_onsite_m3_after_product", "On-site water after the product"),
+    ("co2_scope2_t_after_product", "Scope-2 CO2e after the product"),
+    ("energy_cost_usd_after_product", "Energy cost after the product"),
+    ("price_level", "Price from"),
+    ("excluded", "Excluded"),
+    ("exclusion_reason", "Exclusion reason"),
+    ("rank_note", "Rank note"),
+)
+
+
+def _table_columns() -> list[tuple[str, str]]:
+    """(column, header with unit) of the ranking table, in order."""
+    from siting.report import RANKING_COLUMNS, header
+
+    cols = [(c.column, c.header) for c in RANKING_COLUMNS]
+    for col, label in _EXTRA_COLUMNS:
+        cols.append((col, header(label, _unit(col))))
+    return cols
+
+
+def _unit(column: str) -> str:
+    from siting.report import column_unit
+
+    return column_unit(column)
+
+
+def table_header(column: str) -> str:
+    """Header of a ranked-table column in :func:`ranking_table` (``"label [unit]"``)."""
+    for col, head in _table_columns():
+        if col == column:
+            return head
+    from siting.report import header
+
+    return header(column)
+
+
+def ranking_table(ranked: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """The ranked sites as a plain table with units in the headers, in rank order.
+
+    Headers follow the report module (:data:`siting.report.RANKING_COLUMNS`). Weighted
+    criteria that are derived (not a summary column, e.g. ``co2_total``) are added with
+    :func:`siting.decide.criterion_values`. Values keep full precision.
+    """
+    from siting.decide import CRITERIA, criterion_values
+
+    cols = [(c, h) for c, h in _table_columns() if c in ranked.columns]
+    df = pd.DataFrame({h: ranked[c].to_numpy() for c, h in cols}, index=ranked.index)
+    weighted = list(ranked.attrs.get("weights", {}))
+    derived = [k for k in weighted if k in CRITERIA and CRITERIA[k].column not in ranked.columns]
+    if derived:
+        vals = criterion_values(ranked, derived)
+        for k in derived:
+            c = CRITERIA[k]
+            df[f"{c.label} [{c.unit}]"] = vals[k].to_numpy()
+    if "rank" in ranked.columns:
+        df[table_header("rank")] = ranked["rank"].astype("Int64").to_numpy()
+    out = df.reset_index(drop=True)
+    return out if limit is None else out.head(limit)
+
+
+def numeric_columns(ranked: pd.DataFrame) -> list[str]:
+    """Numeric result columns a user can colour the sites by (score first)."""
+    skip = {"lat", "lon", "boundary_snap_km", getattr(ranked, "_geometry_column_name", "geometry")}
+    # from the dtypes (selecting each column of a GeoDataFrame costs ~0.1 ms a column)
+    cols = [
+        c
+        for c, dt in ranked.dtypes.items()
+        if c not in skip
+        and pd.api.types.is_numeric_dtype(dt)
+        and not pd.api.types.is_bool_dtype(dt)
+    ]
+    first = [c for c in ("score", "rank") if c in cols]
+    return first + [c for c in cols if c not in first]
+
+
+def before_after(row: pd.Series) -> pd.DataFrame:
+    """Lifetime totals of one site split into while the product ran and after it was gone.
+
+    ``before = total - after_product`` for each total the model splits
+    (``<total>_after_product`` columns of the summary).
+    """
+    from siting.model import ANNUAL_VARIABLES, SUMMARY_TOTALS
+
+    rows = []
+    for col in SUMMARY_TOTALS:
+        after_col = f"{col}_after_product"
+        if col not in row.index or after_col not in row.index:
+            continue
+        total, after = float(row[col]), float(row[after_col])
+        unit = ANNUAL_VARIABLES.get(col, ("",))[0]
+        rows.append(
+            {
+                "quantity": col,
+                "unit": unit,
+                "while the product ran": total - after,
+                "after the product was shut down": after,
+                "lifetime total": total,
+                "share after": after / total if total else (0.0 if after == 0 else np.nan),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def shutdown_year(scenario: Any) -> float | None:
+    """Calendar time at which the product is shut down (``start_year + product_years``).
+
+    None when the product survives the commitment.
+    """
+    if scenario is None or scenario.product_years is None:
+        return None
+    return float(scenario.start_year) + float(scenario.product_years)
+
+
+def annual_table(annual: Any, site_id: str, variable: str) -> pd.DataFrame:
+    """One site's yearly series of ``variable`` from ``Assessment.annual``.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``year_end`` (= year + 1: each value covers one calendar year), the
+        value under ``value``, ``unit`` and ``phase`` (``product running``, ``after
+        shutdown`` or ``shutdown year`` from the ``product_alive`` fraction).
+    """
+    if variable not in annual.data_vars:
+        raise ConfigError(
+            f"unknown annual variable '{variable}'; known: {', '.join(annual.data_vars)}",
+            field="variable",
+        )
+    sites = annual["site"].to_numpy().astype(str)
+    hit = np.flatnonzero(sites == str(site_id))
+    if hit.size == 0:
+        raise ConfigError(f"unknown site id {site_id!r}", field="site")
+    i = int(hit[0])
+    years = annual["year"].to_numpy()
+    vals = annual[variable].to_numpy()[i].astype(float)
+    alive = annual["product_alive"].to_numpy()[i].astype(float)
+    phase = np.where(
+        alive >= 1.0, "product running", np.where(alive <= 0.0, "after shutdown", "shutdown year")
+    )
+    return pd.DataFrame(
+        {
+            "year": years.astype(int),
+            "year_end": years.astype(int) + 1,
+            "value": vals,
+            "unit": str(annual[variable].attrs.get("units", "")),
+            "phase": phase,
+        }
+    )

@@ -1,0 +1,134 @@
+"""What every cooling design of the registry provides (:class:`CoolingDesign`).
+
+A design is one small object: its name, a one-line description, its parameters per
+facility preset (value, unit, source), the allowed override range of each numeric
+parameter, whether it suits a fleet, and its plant function. The plant function maps
+climate arrays to the two climate-dependent terms the footprint model needs::
+
+    plant(dry_bulb_c, wet_bulb_c, params) -> (one_plus_c, water_l_per_kwh_heat)
+
+``one_plus_c`` is facility power per unit of heat released (1 + cooling electricity per
+unit heat [kW/kW]) and ``water_l_per_kwh_heat`` on-site water per kWh of that heat
+[L/kWh], both shaped like the broadcast climate arrays, NaN where the climate is
+unknown. ``params`` maps every resolved parameter of the facility (the preset's common
+parameters such as ``fan_pump_fraction`` and the design's own, user overrides applied)
+to its value, plus two facility settings: ``water_model`` (one of the design's
+``water_models``) and ``pue`` (a fixed PUE [-], or None when the PUE follows the
+climate; with a fixed PUE the heat released already is the facility power).
+
+The physics itself lives in :mod:`siting.physics` (plain vectorized functions); a plant
+function only unpacks ``params`` and calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from siting.physics import pue as _pue
+
+if TYPE_CHECKING:  # pragma: no cover
+    from siting.model.fleet import Fleet
+
+__all__ = [
+    "ASSUMPTION",
+    "CARNOT_FRACTION_AIR",
+    "SRC_90_1_AIR",
+    "CoolingDesign",
+    "Param",
+    "PlantFunction",
+    "always_feasible",
+]
+
+
+class Param(NamedTuple):
+    """One parameter of a preset: value, unit and source (citation or "assumption ...")."""
+
+    value: Any
+    unit: str
+    source: str
+
+
+#: ``(dry_bulb_c, wet_bulb_c, params) -> (one_plus_c, water_l_per_kwh_heat)``, see above.
+PlantFunction = Callable[[np.ndarray, np.ndarray, Mapping[str, Any]], tuple[np.ndarray, np.ndarray]]
+
+
+def always_feasible(fleet: Fleet) -> str | None:
+    """Feasibility hook of a design that suits every fleet: no reason against it."""
+    return None
+
+
+@dataclass(frozen=True)
+class CoolingDesign:
+    """A cooling design of the registry (see the module docstring for the interface).
+
+    Attributes
+    ----------
+    name : str
+        The name users pass as ``Facility(cooling=name)`` and ``--cooling``.
+    description : str
+        One line: what is built.
+    parameters : mapping
+        ``{preset: {parameter: Param(value, unit, source)}}``, one table per facility
+        preset (``hyperscale``, ``enterprise``), the same parameter names in each.
+    ranges : mapping
+        ``{parameter: (lo, hi)}``: allowed range of a user override of each numeric
+        parameter (closed interval). A parameter without a range is a True/False switch.
+    plant : PlantFunction
+        The climate-dependent terms, over arrays.
+    water_models : tuple of str
+        On-site water models the plant understands (``params["water_model"]``).
+    ordered_pairs : tuple of (str, str)
+        Parameter pairs ``(low, high)`` where ``high`` must exceed ``low`` (supply and
+        return temperatures).
+    infeasibility : callable
+        ``infeasibility(fleet) -> reason or None``: why this design cannot cool the
+        fleet (e.g. an air-only plant for liquid-cooled GPUs), None when it can.
+    """
+
+    name: str
+    description: str
+    parameters: Mapping[str, Mapping[str, Param]]
+    ranges: Mapping[str, tuple[float, float]]
+    plant: PlantFunction
+    water_models: tuple[str, ...] = ("energy_balance",)
+    ordered_pairs: tuple[tuple[str, str], ...] = ()
+    infeasibility: Callable[[Fleet], str | None] = always_feasible
+
+    def params(self, preset: str) -> Mapping[str, Param]:
+        """The parameter table of a facility preset."""
+        return self.parameters[preset]
+
+    def parameter_names(self) -> tuple[str, ...]:
+        """Names of the design's parameters (the same in every preset)."""
+        return tuple(next(iter(self.parameters.values())))
+
+    def switches(self) -> tuple[str, ...]:
+        """Parameters without an override range: True/False switches (e.g. ``economizer``)."""
+        return tuple(n for n in self.parameter_names() if n not in self.ranges)
+
+    def feasible(self, fleet: Fleet) -> bool:
+        """Whether the design can cool ``fleet``."""
+        return self.infeasibility(fleet) is None
+
+
+# --------------------------------------------------------------------------------------
+# numbers and sources shared by several designs
+# --------------------------------------------------------------------------------------
+
+#: Prefix of a value without a primary source (a calibration or design choice).
+ASSUMPTION = "assumption (calibration choice, see docs/method_model.md)"
+
+# Air-cooled chiller Carnot fraction reproducing ASHRAE 90.1-2019 Table 6.8.1-3 minimum
+# full-load efficiency at AHRI 550/590 rating conditions: air-cooled >= 150 tons, path A:
+# EER 10.1 Btu/Wh -> COP = 10.1/3.41214 = 2.960 at 6.67 C leaving chilled water, 35 C
+# (95 F) ambient; condenser taken at ambient + the dry-coil approach (6 K, assumption)
+# as in the model.
+CARNOT_FRACTION_AIR = float(_pue.carnot_fraction_from_rating(10.1 / 3.41214, 6.667, 35.0 + 6.0))
+SRC_90_1_AIR = (
+    "ASHRAE 90.1-2019 Table 6.8.1-3 (air-cooled >=150 t, EER 10.1) at AHRI 550/590 "
+    "conditions, condenser at ambient + 6 K -> Carnot fraction"
+)
