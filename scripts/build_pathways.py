@@ -11,8 +11,9 @@ Usage::
     python scripts/build_pathways.py SCOUT_CHECKOUT [OUT_CSV]
 
 Writes one row per (scenario, region): ``scenario, region_code, source`` then one column
-per year ``g2024 .. g2050`` holding the intensity [gCO2/kWh] (wide, to stay small). 1 Mt/TWh = 1 kg/kWh = 1000 g/kWh. Years 2024-2050 (2024 is
-the last historical AEO year, the base of the relative pathway, docs/method_pathways.md).
+per year ``g2024 .. g2050`` holding the intensity [gCO2/kWh] (wide, to stay small).
+1 Mt/TWh = 1 kg/kWh = 1000 g/kWh. 2024 is the last historical AEO year, the base of the
+relative pathway (docs/method_pathways.md).
 """
 
 from __future__ import annotations

@@ -77,7 +77,9 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
         tab = lyr.reader_func()(files)
         pos = pd.Index(tab["country_iso3"]).get_indexer(pd.Index(iso3))
         hit = pos >= 0
-        v = np.where(hit, tab["marginal_co2_g_per_kwh"].to_numpy(float)[np.where(hit, pos, 0)], np.nan)
+        v = np.where(
+            hit, tab["marginal_co2_g_per_kwh"].to_numpy(float)[np.where(hit, pos, 0)], np.nan
+        )
         take = todo & hit & np.isfinite(v)
         if take.any():
             value[take] = v[take]

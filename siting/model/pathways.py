@@ -47,7 +47,9 @@ def _read(path: str) -> pd.DataFrame:
     wide = pd.read_csv(path)
     need = {"scenario", "region_code", "source"}
     if not need <= set(wide.columns):
-        raise LayerError(f"pathway table lacks columns {sorted(need - set(wide.columns))}", file=path)
+        raise LayerError(
+            f"pathway table lacks columns {sorted(need - set(wide.columns))}", file=path
+        )
     ycols = [c for c in wide.columns if c.startswith("g") and c[1:].isdigit()]
     if not ycols:
         raise LayerError("pathway table has no year columns g<YYYY>", file=path)
