@@ -8,8 +8,8 @@
   ``L`` the service life [years], ``alive_y`` the fraction of the year the product runs,
   ``leased_y`` the re-leased fraction ``r``. A job shorter than the life is charged its
   share: 512 GPUs for 20.4 days with a 5-year life carry ``20.4 / (5 x 365)`` of their
-  embodied carbon (LLMCarbon, Faiz et al. 2024, eq. for embodied carbon x time share;
-  BLOOM, Luccioni et al. 2023, section 4.1).
+  embodied carbon (LLMCarbon, Faiz et al. 2024: embodied carbon x the job's share of the
+  hardware lifetime; BLOOM, Luccioni et al. 2023: embodied carbon amortized by use).
 
 References
 ----------
@@ -17,7 +17,7 @@ References
    large language models. ICLR 2024, arXiv:2309.14393 (embodied = time share x CO2 of
    the hardware over its lifetime).
 .. [2] Luccioni, A. S., Viguier, S., Ligozat, A.-L. (2023). Estimating the Carbon
-   Footprint of BLOOM. JMLR 24(253) (embodied amortized over a 6-year life by use).
+   Footprint of BLOOM. JMLR 24(253) (embodied carbon amortized over the hardware life).
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ References
 .. [1] Gagnon, P. et al. (2025). Cambium 2024 Scenario Descriptions and Documentation.
    NREL/TP-6A40-93005.
 .. [2] U.S. EIA (2025). Annual Energy Outlook 2025.
-.. [3] Langevin, J., Harris, C. B., Reyna, J. L. (2019). Scout. Joule 3(10), 2403-2424.
+.. [3] Langevin, J., Harris, C. B., Reyna, J. L. (2019). Assessing the potential to reduce
+   U.S. building CO2 emissions 80% by 2050. Joule 3(10), 2403-2424 (Scout).
 """
 
 from __future__ import annotations
