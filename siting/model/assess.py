@@ -502,6 +502,8 @@ def _annual_dataset(
             if scenario.product_years is None
             else float(scenario.product_years),
             "after": scenario.after,
+            "grid_pathway": scenario.grid_pathway,
+            "embodied": scenario.embodied,
             "method": "docs/method_model.md",
         },
     )
