@@ -128,7 +128,21 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--start-year", type=int, help="first calendar year")
     g.add_argument("--carbon-free-share", type=float, help="contracted carbon-free share [0-1]")
-    g.add_argument("--decarbonization", type=float, help="grid intensity decline per year [0-1]")
+    g.add_argument(
+        "--decarbonization",
+        type=float,
+        help="grid intensity decline per year [0-1]; overrides --grid-pathway",
+    )
+    g.add_argument(
+        "--grid-pathway",
+        help="current | cambium_midcase | cambium_95by2050 | cambium_100by2035 "
+        "(yearly grid intensity per region, docs/method_pathways.md; default current)",
+    )
+    g.add_argument(
+        "--embodied",
+        help="purchase | amortized: embodied carbon charged at purchase (default) or "
+        "spread over the hardware life by use share",
+    )
     g.add_argument("--price-escalation", type=float, help="electricity price change per year")
     g.add_argument("--price-default", type=float, help="price assumed where none is known [$/MWh]")
     g.add_argument(
@@ -169,6 +183,8 @@ def _configs(args):
         ("decarbonization", "grid_decarbonization_per_yr"),
         ("price_escalation", "price_escalation_per_yr"),
         ("price_default", "price_usd_per_mwh_default"),
+        ("grid_pathway", "grid_pathway"),
+        ("embodied", "embodied"),
     ):
         v = getattr(args, opt)
         if v is not None:

@@ -26,6 +26,7 @@ VALUE_FAMILY: dict[str, str] = {
     "bws_label": "bws",
     "sdg642_water_stress_pct": "sdg642",
     "price_usd_per_mwh": "price",
+    "marginal_co2_g_per_kwh": "marginal",
 }
 
 

@@ -25,6 +25,7 @@ from siting.model.fleet import (
     Fleet,
 )
 from siting.model.footprint import ANNUAL_VARIABLES, MONTHLY_HOURS, footprint_arrays
+from siting.model.pathways import intensity_table, marginal_for_sites
 from siting.model.scenario import _SCENARIO_SOURCES, Scenario
 from siting.physics import energy as _energy
 
@@ -362,6 +363,7 @@ def assess(
     else:
         tdb, twb, hours = _climate_from_columns(df)
     grid, grid_missing = _grid_for_sites(df, scenario, grid_co2_g_per_kwh_by_year)
+    grid, pathway_level = intensity_table(df, scenario, grid)
     ewif, ewif_level = _ewif_for_sites(df)
     price, price_assumed = _price_for_sites(df, scenario)
 
@@ -378,6 +380,7 @@ def assess(
         warming_nodes=warming_nodes,
     )
     new = _lifetime_totals(res, n)
+    new.update(_carbon_conventions(df, res, n, pathway_level))
     new.update(_site_columns(df, new["water_onsite_m3"], ewif, ewif_level, price, price_assumed))
     new["status"], new["reason"] = _status_and_reason(df, tdb, twb, grid_missing, facility)
     return Assessment(
@@ -499,6 +502,8 @@ def _annual_dataset(
             if scenario.product_years is None
             else float(scenario.product_years),
             "after": scenario.after,
+            "grid_pathway": scenario.grid_pathway,
+            "embodied": scenario.embodied,
             "method": "docs/method_model.md",
         },
     )
@@ -532,6 +537,21 @@ def _lifetime_totals(res: dict[str, Any], n: int) -> dict[str, np.ndarray]:
         new["co2_kg_per_gpu_hour"] = co2_kg / gh if gh > 0 else np.full(n, np.nan)
     new["co2_scope2_market_t"] = res["co2_scope2_market_t"].sum(axis=1, dtype=np.float64)
     return new
+
+
+def _carbon_conventions(df: pd.DataFrame, res: dict[str, Any], n: int, pathway_level):
+    """Marginal scope 2 beside the average one, both embodied conventions, the pathway."""
+    marginal, marginal_level = marginal_for_sites(df)
+    fac = res["facility_energy_mwh"].astype(np.float64)
+    emb = res["embodied_conventions"]
+    return {
+        "co2_scope2_marginal_t": fac.sum(axis=1) * marginal / 1e3,
+        "marginal_co2_g_per_kwh": marginal,
+        "marginal_source": marginal_level,
+        "co2_embodied_purchase_t": np.full(n, float(np.sum(emb["purchase"]))),
+        "co2_embodied_amortized_t": np.full(n, float(np.sum(emb["amortized"]))),
+        "grid_pathway_level": np.asarray(pathway_level, dtype=object),
+    }
 
 
 def _status_and_reason(
@@ -576,6 +596,12 @@ _SUMMARY_ORDER += [
     "ewif_level",
     "price_usd_per_mwh",
     "price_level",
+    "co2_scope2_marginal_t",
+    "marginal_co2_g_per_kwh",
+    "marginal_source",
+    "co2_embodied_purchase_t",
+    "co2_embodied_amortized_t",
+    "grid_pathway_level",
     "status",
     "reason",
 ]
@@ -614,7 +640,13 @@ def _summary_table(df: pd.DataFrame, new: dict[str, np.ndarray]):
     crs = summary.crs if geom_name is not None else None
     # a user's own column named like a model output (e.g. a campus "status") is kept
     # as input_<name>; layer columns the model resolves (price, EWIF) are replaced
-    resolved = {"price_usd_per_mwh", "price_level", "ewif_l_per_kwh", "ewif_level"}
+    resolved = {
+        "price_usd_per_mwh",
+        "price_level",
+        "ewif_l_per_kwh",
+        "ewif_level",
+        "marginal_co2_g_per_kwh",
+    }
     clash = [c for c in order if c in summary.columns and c not in resolved]
     if clash:
         summary = summary.rename(columns={c: f"input_{c}" for c in clash})

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from siting.errors import ConfigError
+from siting.model.embodied import EMBODIED_CONVENTIONS
 from siting.model.fleet import _check_choice, _check_number
+from siting.model.pathways import PATHWAY_SCENARIOS
 
 AFTER_MODES = ("idle", "retenant", "power_down")
 
@@ -50,6 +52,15 @@ class Scenario:
         Climate trend added to dry- and wet-bulb [C per decade], [-2, 5].
     price_usd_per_mwh_default : float
         Electricity price assumed where a site has none [$/MWh], (0, 10000].
+    grid_pathway : str
+        ``'current'`` (intensity held at the grid layer's value, or declining at
+        ``grid_decarbonization_per_yr``) or a published pathway scenario of
+        :data:`siting.model.pathways.PATHWAY_SCENARIOS` (per-region yearly intensity,
+        docs/method_pathways.md). A non-zero ``grid_decarbonization_per_yr`` overrides it.
+    embodied : {'purchase', 'amortized'}
+        Embodied-carbon convention: each purchase charged whole in its year, or spread
+        over the service life (``refresh_years``) by use share
+        (:mod:`siting.model.embodied`).
     """
 
     commitment_years: int = 15
@@ -64,6 +75,8 @@ class Scenario:
     price_escalation_per_yr: float = 0.0
     warming_c_per_decade: float = 0.0
     price_usd_per_mwh_default: float = DEFAULT_PRICE_USD_PER_MWH
+    grid_pathway: str = "current"
+    embodied: str = "purchase"
 
     def __post_init__(self):
         cy = self.commitment_years
@@ -99,6 +112,8 @@ class Scenario:
         _check_number(
             "price_usd_per_mwh_default", self.price_usd_per_mwh_default, 0.0, 1e4, lo_open=True
         )
+        _check_choice("grid_pathway", self.grid_pathway, PATHWAY_SCENARIOS)
+        _check_choice("embodied", self.embodied, EMBODIED_CONVENTIONS)
 
     @property
     def years(self) -> np.ndarray:
@@ -119,4 +134,6 @@ _SCENARIO_SOURCES = {
     "price_escalation_per_yr": ("1/yr", "assumption: constant real price"),
     "warming_c_per_decade": ("C/decade", "assumption: no warming trend (issue 4 default 0)"),
     "price_usd_per_mwh_default": ("USD/MWh", DEFAULT_PRICE_SOURCE),
+    "grid_pathway": ("-", "assumption: grid intensity held at its current value"),
+    "embodied": ("-", "assumption: purchases charged whole (committed facility)"),
 }

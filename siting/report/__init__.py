@@ -453,7 +453,9 @@ def _scenario_text(s: Any) -> str:
     return (
         f"{s.commitment_years}-year commitment from {s.start_year}; {product}; grid "
         f"decarbonization {_g(s.grid_decarbonization_per_yr)}/yr; price escalation "
-        f"{_g(s.price_escalation_per_yr)}/yr; carbon-free share {_g(s.carbon_free_share)}"
+        f"{_g(s.price_escalation_per_yr)}/yr; carbon-free share {_g(s.carbon_free_share)}; "
+        f"grid pathway {getattr(s, 'grid_pathway', 'current')}; embodied carbon "
+        f"{getattr(s, 'embodied', 'purchase')}"
     )
 
 
