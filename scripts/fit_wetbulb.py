@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from siting.join import join_layers
-from siting.layers import climate
+from siting.layers import climate, climate_gridded
 from siting.physics import wetbulb_estimate as wbe
 from siting.physics.psychrometrics import pressure_from_elevation, wet_bulb_from_dew_point
 from siting.sites import from_frame
@@ -53,7 +53,7 @@ def _stations(raw: Path) -> pd.DataFrame:
 def _inputs(ref: pd.DataFrame):
     """Join the climate layer and record the arguments the layer passes to the estimate."""
     seen = {}
-    orig = climate.estimate_monthly_wet_bulb
+    orig = wbe.estimate_monthly_wet_bulb
 
     def record(dry, precip, lat, elev, coast, dew_coef_k=None):
         seen.update(dry=dry, precip=precip, lat=lat, elev=elev, coast=coast)
@@ -67,11 +67,11 @@ def _inputs(ref: pd.DataFrame):
             "lon": ref["Long"].astype(float),
         }
     )
-    climate.estimate_monthly_wet_bulb = record
+    climate_gridded.estimate_monthly_wet_bulb = record  # the name the climate layer calls
     try:
         j = join_layers(from_frame(sites), families=("climate",))
     finally:
-        climate.estimate_monthly_wet_bulb = orig
+        climate_gridded.estimate_monthly_wet_bulb = orig
     ok = (j["climate_level"] == "estimate_monthly").to_numpy()
     return j, ok, seen
 
