@@ -8,6 +8,11 @@ import numpy as np
 
 from siting.errors import ConfigError
 from siting.model.fleet import _check_choice, _check_number
+from siting.physics.energy import (
+    HYDRO_EVAPORATION_DEFAULT,
+    HYDRO_EVAPORATION_MODES,
+    HYDRO_EVAPORATION_SOURCE,
+)
 
 AFTER_MODES = ("idle", "retenant", "power_down")
 
@@ -50,6 +55,10 @@ class Scenario:
         Climate trend added to dry- and wet-bulb [C per decade], [-2, 5].
     price_usd_per_mwh_default : float
         Electricity price assumed where a site has none [$/MWh], (0, 10000].
+    hydro_evaporation : {'include', 'exclude'}
+        Off-site water convention for hydropower: reservoir evaporation charged to the
+        electricity (Macknick et al. 2012 median, default) or set to zero (Li et al. 2023).
+        Applies where EWIF is computed from a fuel mix.
     """
 
     commitment_years: int = 15
@@ -64,6 +73,7 @@ class Scenario:
     price_escalation_per_yr: float = 0.0
     warming_c_per_decade: float = 0.0
     price_usd_per_mwh_default: float = DEFAULT_PRICE_USD_PER_MWH
+    hydro_evaporation: str = HYDRO_EVAPORATION_DEFAULT
 
     def __post_init__(self):
         cy = self.commitment_years
@@ -84,6 +94,7 @@ class Scenario:
                     field="product_years",
                 )
         _check_choice("after", self.after, AFTER_MODES)
+        _check_choice("hydro_evaporation", self.hydro_evaporation, HYDRO_EVAPORATION_MODES)
         sy = self.start_year
         if isinstance(sy, bool) or not isinstance(sy, (int, np.integer)) or not 1990 <= sy <= 2100:
             raise ConfigError(f"must be a year in [1990, 2100], got {sy!r}", field="start_year")
@@ -119,4 +130,5 @@ _SCENARIO_SOURCES = {
     "price_escalation_per_yr": ("1/yr", "assumption: constant real price"),
     "warming_c_per_decade": ("C/decade", "assumption: no warming trend (issue 4 default 0)"),
     "price_usd_per_mwh_default": ("USD/MWh", DEFAULT_PRICE_SOURCE),
+    "hydro_evaporation": ("-", HYDRO_EVAPORATION_SOURCE),
 }

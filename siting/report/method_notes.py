@@ -108,6 +108,10 @@ NOTES: tuple[Note, ...] = (
             "weighted mean of Macknick et al. (2012) median consumption factors over the "
             "site's fuel mix; where no mix is known the U.S. average 3.14 L/kWh (Reig et al. "
             "2020, as used by Li et al. 2023) is applied and marked as an assumption. "
+            "Hydropower reservoir evaporation is a convention: by default it is charged to "
+            "the electricity (Macknick et al. 2012 median, 4,491 gal/MWh = 17.0 L/kWh); "
+            "with --hydro-evaporation exclude its factor is zero, as Li et al. (2023) set "
+            "it; the run's choice is the hydro_evaporation row of the assumptions table. "
             "Scope 2 is location-based (grid average intensity), optionally declining "
             "each year; the market-based value removes the contracted carbon-free share. "
             "Energy cost applies the site's industrial price (or the scenario's assumed "
@@ -131,7 +135,13 @@ NOTES: tuple[Note, ...] = (
             "0-5) and the national SDG 6.4.2 level of water stress (% of available "
             "freshwater withdrawn) are screening indicators shown next to it.",
         ),
-        ("water_scarcity_weighted_m3 = water_onsite_m3 x water_scarcity_factor",),
+        (
+            "water_scarcity_weighted_m3 = water_onsite_m3 x water_scarcity_factor",
+            "water_scarcity_weighted_offsite_m3 = water_offsite_m3 x "
+            "water_scarcity_factor_offsite (consumption-weighted AWARE CF of the grid "
+            "region of the site's fuel mix; Siddik et al. 2021, Environ. Res. Lett. 16 064017)",
+            "water_scarcity_weighted_total_m3 = on-site + off-site scarcity-weighted water",
+        ),
     ),
     Note(
         "Electricity price",
