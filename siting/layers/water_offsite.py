@@ -50,7 +50,12 @@ from siting.layers.water_stress_aware import (
     aware_region_factors,
 )
 
-__all__ = ["OFFSITE_COLUMNS", "join_offsite", "region_offsite_factors"]
+__all__ = [
+    "OFFSITE_COLUMNS",
+    "country_offsite_factors",
+    "join_offsite",
+    "region_offsite_factors",
+]
 
 OFFSITE_COLUMNS = (
     "water_scarcity_factor_offsite",
@@ -177,6 +182,30 @@ def join_offsite(sites: pd.DataFrame, ctx) -> pd.DataFrame:
         },
         index=sites.index,
     )
+
+
+def country_offsite_factors(iso3) -> tuple[np.ndarray, np.ndarray]:
+    """Off-site factor and level from the embedded country table, for a site table that
+    was not joined (``assess`` on a hand-built table with ``country_iso3``).
+
+    NaN and level ``""`` where the code is unknown (no global default is assumed here:
+    the site is then ranked with a note naming the missing value).
+    """
+    from siting.layers.water_stress_aware import AWARE_REGIONS
+    from siting.paths import embedded_data_dir
+
+    codes = pd.Series(iso3, dtype=object)
+    codes = codes.where(codes.notna(), None).to_numpy(object)
+    cf = np.full(len(codes), np.nan)
+    level = np.full(len(codes), "", dtype=object)
+    region = np.full(len(codes), None, dtype=object)
+    path = embedded_data_dir() / AWARE_REGIONS
+    if path.is_file():
+        tab = _aware_regions(str(path))
+        ctry = tab[tab["level"] == "country"]
+        factors = pd.Series(ctry["aware_cf"].to_numpy(float), index=ctry["region"].to_numpy())
+        _take(cf, level, region, codes != None, codes, factors, LEVEL_COUNTRY)  # noqa: E711
+    return cf, level
 
 
 def _take(cf, level, region, mask, codes, factors: pd.Series, label: str) -> None:

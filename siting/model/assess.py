@@ -472,6 +472,16 @@ def _site_columns(
     if "water_scarcity_factor_offsite" in df.columns:
         col = df["water_scarcity_factor_offsite"]
         wsf_off = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    elif "country_iso3" in df.columns:
+        # a table not joined: the country's value from the embedded AWARE table
+        from siting.layers.water_offsite import country_offsite_factors
+
+        wsf_off, off_level = country_offsite_factors(df["country_iso3"])
+        new["water_scarcity_factor_offsite"] = wsf_off
+        new["water_scarcity_factor_offsite_level"] = off_level
+    else:
+        wsf_off = None
+    if wsf_off is not None:
         new["water_scarcity_weighted_offsite_m3"] = offsite * wsf_off
         if "water_scarcity_weighted_m3" in new:
             new["water_scarcity_weighted_total_m3"] = (
@@ -592,6 +602,7 @@ _SUMMARY_ORDER = [
 _SUMMARY_ORDER += [f"{c}_after_product" for c in _SUMMARY_ORDER if c != "co2_scope2_market_t"]
 _SUMMARY_ORDER += ["water_l_per_gpu_hour", "co2_kg_per_gpu_hour", "water_scarcity_weighted_m3"]
 _SUMMARY_ORDER += ["water_scarcity_weighted_offsite_m3", "water_scarcity_weighted_total_m3"]
+_SUMMARY_ORDER += ["water_scarcity_factor_offsite", "water_scarcity_factor_offsite_level"]
 _SUMMARY_ORDER += [
     "ewif_l_per_kwh",
     "ewif_level",
