@@ -156,3 +156,20 @@ def test_cli_option_parses_into_scenario():
         assert _configs(args)[1].hydro_evaporation == "exclude"
     with pytest.raises(SystemExit):
         p.parse_args(["run", "x.csv", "--out", "o", "--hydro-evaporation", "maybe"])
+
+
+def test_join_labels_the_method_of_every_site(raw_dir):
+    import siting
+
+    sites = siting.read_sites("data/examples/campuses.csv")
+    sites = sites[sites["site_id"].isin(["narvik-no", "quincy-wa", "beauharnois-qc"])]
+    j = siting.join_layers(sites, data_dir=raw_dir).set_index("site_id")
+    lvl = j["water_scarcity_factor_offsite_level"]
+    assert lvl["narvik-no"] == "country_consumption_weighted"
+    assert lvl["quincy-wa"] == "egrid_subregion_consumption_weighted"
+    assert lvl["beauharnois-qc"] == "state_province_consumption_weighted"
+    reg = j["water_scarcity_factor_offsite_region"]
+    assert reg.to_dict() == {"narvik-no": "NOR", "quincy-wa": "NWPP", "beauharnois-qc": "CA-QC"}
+    # a consumption-weighted mean of AWARE factors stays in the factors' range 0.1-100
+    cf = j["water_scarcity_factor_offsite"]
+    assert ((cf >= 0.1) & (cf <= 100)).all()
