@@ -84,7 +84,7 @@ def cmd_criteria(args) -> int:
     df = criteria_table()
     df["default weight"] = df["key"].map(lambda k: f"{DEFAULT_WEIGHTS.get(k, 0):g}")
     df["better"] = df["direction"].map({"min": "lower", "max": "higher"}).fillna(df["direction"])
-    widths = {"key": 28, "unit": 14, "better": 6, "default weight": 14, "label": 30}
+    widths = {"key": 31, "unit": 14, "better": 6, "default weight": 14, "label": 27}
     print(fit_table(df, widths))
     if args.verbose:
         for _, r in df.iterrows():
@@ -356,6 +356,10 @@ def cmd_screen(args) -> int:
     show = [c for c in ("rank", "site_id", "score") if c in res.ranked.columns]
     with pd.option_context("display.width", 200):
         print(res.ranked[show].head(args.top).to_string(index=False))
+    print(
+        f"hydro reservoir evaporation {scenario.hydro_evaporation}d in off-site water "
+        "(--hydro-evaporation)"
+    )
     print(f"wrote {res.path} ({res.n_sites:,} sites)")
     return 0
 
