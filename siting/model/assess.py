@@ -126,7 +126,11 @@ def _climate_from_dataset(climate, df: pd.DataFrame, site_ids: np.ndarray):
     return tdb, twb, hours
 
 
-def _ewif_for_sites(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _ewif_for_sites(
+    df: pd.DataFrame, hydro_evaporation: str = _energy.HYDRO_EVAPORATION_DEFAULT
+) -> tuple[np.ndarray, np.ndarray]:
+    """EWIF per site [L/kWh]: a layer value, else from the fuel mix under the hydro
+    convention (:func:`siting.physics.energy.ewif_factors_for_mix`), else the fallback."""
     n = len(df)
     ewif = np.full(n, np.nan)
     level = np.full(n, "", dtype=object)
@@ -137,8 +141,7 @@ def _ewif_for_sites(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         level[ok] = "layer"
     mix_cols = [c for c in _energy.MIX_COLUMNS if c in df.columns]
     if mix_cols:
-        factors = _energy.load_ewif_factors().set_index("mix_column")["l_per_kwh"]
-        f = np.array([factors.get(c, np.nan) for c in mix_cols], dtype=float)
+        f = _energy.ewif_factors_for_mix(mix_cols, hydro_evaporation)
         mix = df[mix_cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         from_mix = _energy.ewif_from_mix(mix, f)
         use = ~np.isfinite(ewif) & np.isfinite(from_mix)
@@ -202,7 +205,7 @@ def _assumptions(fleet: Fleet, facility: Facility, scenario: Scenario, ewif_leve
             DEFAULT_UTILIZATION_SOURCE,
         )
     )
-    rows += _ewif_rows(ewif_level)
+    rows += _ewif_rows(ewif_level, scenario.hydro_evaporation)
     df = pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
     df["value"] = df["value"].astype(object)
     return df
@@ -292,7 +295,7 @@ def _scenario_rows(scenario: Scenario) -> list[_Row]:
     return rows
 
 
-def _ewif_rows(ewif_level) -> list[_Row]:
+def _ewif_rows(ewif_level, hydro_evaporation: str = "include") -> list[_Row]:
     rows: list[_Row] = []
     lv = pd.Series(ewif_level)
     if (lv == "assumption").any():
@@ -306,9 +309,11 @@ def _ewif_rows(ewif_level) -> list[_Row]:
         )
     if (lv == "fuel_mix_macknick2012").any():
         for rec in _energy.load_ewif_factors().itertuples():
-            rows.append(
-                (f"ewif_factor_{rec.fuel}", round(float(rec.l_per_kwh), 6), "L/kWh", rec.source)
-            )
+            value, source = round(float(rec.l_per_kwh), 6), rec.source
+            if rec.fuel == "hydro" and hydro_evaporation == "exclude":
+                value = 0.0
+                source = "hydro_evaporation=exclude: set to zero as Li et al. (2023) do"
+            rows.append((f"ewif_factor_{rec.fuel}", value, "L/kWh", source))
     return rows
 
 
@@ -364,7 +369,7 @@ def assess(
         tdb, twb, hours = _climate_from_columns(df)
     grid, grid_missing = _grid_for_sites(df, scenario, grid_co2_g_per_kwh_by_year)
     grid, pathway_level = intensity_table(df, scenario, grid)
-    ewif, ewif_level = _ewif_for_sites(df)
+    ewif, ewif_level = _ewif_for_sites(df, scenario.hydro_evaporation)
     price, price_assumed = _price_for_sites(df, scenario)
 
     res = footprint_arrays(
@@ -381,7 +386,8 @@ def assess(
     )
     new = _lifetime_totals(res, n)
     new.update(_carbon_conventions(df, res, n, pathway_level))
-    new.update(_site_columns(df, new["water_onsite_m3"], ewif, ewif_level, price, price_assumed))
+    water = (new["water_onsite_m3"], new["water_offsite_m3"])
+    new.update(_site_columns(df, water, ewif, ewif_level, price, price_assumed))
     new["status"], new["reason"] = _status_and_reason(df, tdb, twb, grid_missing, facility)
     return Assessment(
         annual=_annual_dataset(res, site_ids, fleet, facility, scenario),
@@ -450,17 +456,40 @@ def _price_for_sites(df: pd.DataFrame, scenario: Scenario) -> tuple[np.ndarray, 
 
 def _site_columns(
     df: pd.DataFrame,
-    water_onsite_m3: np.ndarray,
+    water_m3: tuple[np.ndarray, np.ndarray],
     ewif: np.ndarray,
     ewif_level: np.ndarray,
     price: np.ndarray,
     price_assumed: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Summary columns from the site's layers: scarcity-weighted water, EWIF, price."""
+    """Summary columns from the site's layers: scarcity-weighted water, EWIF, price.
+
+    On-site water [m3] is weighted by the site's factor, off-site water by the grid
+    region's (``water_scarcity_factor_offsite``); the total is their sum (Siddik et al.
+    2021, Environ. Res. Lett. 16 064017, weight both where each is drawn)."""
     new: dict[str, np.ndarray] = {}
+    onsite, offsite = water_m3
     if "water_scarcity_factor" in df.columns:
         wsf = pd.to_numeric(df["water_scarcity_factor"], errors="coerce").to_numpy(dtype=float)
-        new["water_scarcity_weighted_m3"] = water_onsite_m3 * wsf
+        new["water_scarcity_weighted_m3"] = onsite * wsf
+    if "water_scarcity_factor_offsite" in df.columns:
+        col = df["water_scarcity_factor_offsite"]
+        wsf_off = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    elif "country_iso3" in df.columns:
+        # a table not joined: the country's value from the embedded AWARE table
+        from siting.layers.water_offsite import country_offsite_factors
+
+        wsf_off, off_level = country_offsite_factors(df["country_iso3"])
+        new["water_scarcity_factor_offsite"] = wsf_off
+        new["water_scarcity_factor_offsite_level"] = off_level
+    else:
+        wsf_off = None
+    if wsf_off is not None:
+        new["water_scarcity_weighted_offsite_m3"] = offsite * wsf_off
+        if "water_scarcity_weighted_m3" in new:
+            new["water_scarcity_weighted_total_m3"] = (
+                new["water_scarcity_weighted_m3"] + new["water_scarcity_weighted_offsite_m3"]
+            )
     new["ewif_l_per_kwh"] = ewif
     new["ewif_level"] = ewif_level
     new["price_usd_per_mwh"] = price
@@ -504,6 +533,7 @@ def _annual_dataset(
             "after": scenario.after,
             "grid_pathway": scenario.grid_pathway,
             "embodied": scenario.embodied,
+            "hydro_evaporation": scenario.hydro_evaporation,
             "method": "docs/method_model.md",
         },
     )
@@ -591,6 +621,8 @@ _SUMMARY_ORDER = [
 ]
 _SUMMARY_ORDER += [f"{c}_after_product" for c in _SUMMARY_ORDER if c != "co2_scope2_market_t"]
 _SUMMARY_ORDER += ["water_l_per_gpu_hour", "co2_kg_per_gpu_hour", "water_scarcity_weighted_m3"]
+_SUMMARY_ORDER += ["water_scarcity_weighted_offsite_m3", "water_scarcity_weighted_total_m3"]
+_SUMMARY_ORDER += ["water_scarcity_factor_offsite", "water_scarcity_factor_offsite_level"]
 _SUMMARY_ORDER += [
     "ewif_l_per_kwh",
     "ewif_level",

@@ -117,6 +117,10 @@ NOTES: tuple[Note, ...] = (
             "value removes the contracted carbon-free share. A marginal scope 2 is shown "
             "beside it where a marginal rate is known (IFI 2021 operating margin per "
             "country, a labelled proxy), since a new large load is met at the margin. "
+            "Hydropower reservoir evaporation is a convention: by default it is charged to "
+            "the electricity (Macknick et al. 2012 median, 4,491 gal/MWh = 17.0 L/kWh); "
+            "with --hydro-evaporation exclude its factor is zero, as Li et al. (2023) set "
+            "it; the run's choice is the hydro_evaporation row of the assumptions table. "
             "Energy cost applies the site's industrial price (or the scenario's assumed "
             "price, marked as an assumption), escalated yearly, with an optional "
             "take-or-pay minimum.",
@@ -140,7 +144,13 @@ NOTES: tuple[Note, ...] = (
             "0-5) and the national SDG 6.4.2 level of water stress (% of available "
             "freshwater withdrawn) are screening indicators shown next to it.",
         ),
-        ("water_scarcity_weighted_m3 = water_onsite_m3 x water_scarcity_factor",),
+        (
+            "water_scarcity_weighted_m3 = water_onsite_m3 x water_scarcity_factor",
+            "water_scarcity_weighted_offsite_m3 = water_offsite_m3 x "
+            "water_scarcity_factor_offsite (consumption-weighted AWARE CF of the grid "
+            "region of the site's fuel mix; Siddik et al. 2021, Environ. Res. Lett. 16 064017)",
+            "water_scarcity_weighted_total_m3 = on-site + off-site scarcity-weighted water",
+        ),
     ),
     Note(
         "Electricity price",
