@@ -57,6 +57,11 @@ import pandas as pd
 
 from siting import provenance
 from siting.errors import ConfigError, LayerError
+from siting.layers.price_tariffs import (
+    ESCALATION_COLUMNS,
+    escalation_text,
+    fit_escalation,
+)
 
 #: 1 c/kWh = 0.01 USD/kWh, and 1 MWh = 1000 kWh, so c/kWh x 10 = USD/MWh (exact).
 CENTS_PER_KWH_TO_USD_PER_MWH = 10.0
@@ -139,8 +144,13 @@ EUROSTAT_GEO_ISO3 = {
     "XK": "XKX",
 }
 
-#: Levels, finest first.
-LEVELS = ("us_state", "country")
+#: Levels, finest first: ``region`` = ISO 3166-2 subdivision of any country (matched on
+#: ``region_code``), ``us_state`` = EIA state rows, ``country`` = ISO3.
+LEVELS = ("region", "us_state", "country")
+#: Country-table rows whose ``source`` names a sub-national tariff: ISO3 -> (words in
+#: ``source``, ISO 3166-2 region). Such a row is a region row: a site elsewhere in the
+#: country never gets it (Hydro-Quebec Rate L is a Quebec tariff).
+SUBNATIONAL_SOURCES = {"CAN": ("Hydro-Quebec", "CA-QC"), "IND": ("MSEDCL", "IN-MH")}
 #: Columns of the tables returned by the readers.
 TABLE_COLUMNS = (
     "code",
@@ -216,6 +226,9 @@ def _eia_table(path_str: str, _mtime: int) -> pd.DataFrame:
     df = df[(sid.str.len() == 2) & df["price"].notna()].assign(stateid=sid)
     if df.empty:
         raise LayerError("no industrial (sectorid IND) price rows found", file=path)
+    year = pd.to_numeric(df["period"].str[:4], errors="coerce").to_numpy(float)
+    fit = fit_escalation(year, df["price"].to_numpy(float), df["stateid"].to_numpy(object))
+    fit["esc_source"] = escalation_text(fit, "the EIA annual industrial price series")
     df = df.sort_values(["stateid", "period"]).groupby("stateid", sort=True).tail(1)
     is_us = (df["stateid"] == "US").to_numpy()
     desc = df.get("stateDescription", df["stateid"]).astype(str)
@@ -237,6 +250,10 @@ def _eia_table(path_str: str, _mtime: int) -> pd.DataFrame:
             "vintage": df["period"].to_numpy(),
         }
     )
+    out["jurisdiction"] = out["code"]
+    out["proxy_region"] = ""
+    out["_k"] = df["stateid"].to_numpy()
+    out = out.join(fit[list(ESCALATION_COLUMNS)], on="_k").drop(columns="_k")
     return out.reset_index(drop=True)
 
 
@@ -428,6 +445,7 @@ def _eurostat_table(
         return pd.DataFrame(columns=cols)
     df["TIME_PERIOD"] = df["TIME_PERIOD"].astype(str).str.strip()
     df = df.sort_values(["geo", "nrg_cons", "TIME_PERIOD"])
+    fit = _eurostat_escalation(df)
     df = df.groupby(["geo", "nrg_cons"], sort=False).tail(semesters)
     df["OBS_FLAG"] = df["OBS_FLAG"].fillna("").astype(str)
     agg = df.groupby(["geo", "nrg_cons"], sort=True).agg(
@@ -457,7 +475,7 @@ def _eurostat_table(
         + (f" (ECB {USD_PER_EUR_YEAR} annual average)" if usd_per_eur == USD_PER_EUR_2024 else "")
         + flag_note
     )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "code": agg["geo"].map(EUROSTAT_GEO_ISO3).to_numpy(),
             "level": "country",
@@ -466,7 +484,26 @@ def _eurostat_table(
             "price_source": source.to_numpy(),
             "vintage": agg["periods"].to_numpy(),
         }
-    ).reset_index(drop=True)
+    )
+    out["jurisdiction"] = out["code"]
+    out["proxy_region"] = ""
+    out["_k"] = (agg["geo"] + "|" + agg["nrg_cons"]).to_numpy()
+    out = out.join(fit[list(ESCALATION_COLUMNS)], on="_k").drop(columns="_k")
+    return out.reset_index(drop=True)
+
+
+def _eurostat_escalation(df: pd.DataFrame) -> pd.DataFrame:
+    """Escalation fit per (geo, band) over every semester with a value (EUR/kWh).
+
+    A semester is placed at its middle: ``YYYY-S1`` = YYYY + 0.25, ``YYYY-S2`` = YYYY +
+    0.75 [yr]. The fit is in EUR (no exchange-rate effect).
+    """
+    per = df["TIME_PERIOD"].str.extract(r"^(\d{4})-S([12])$")
+    t = pd.to_numeric(per[0], errors="coerce") + np.where(per[1] == "1", 0.25, 0.75)
+    key = (df["geo"] + "|" + df["nrg_cons"]).to_numpy(object)
+    fit = fit_escalation(t.to_numpy(float), df["OBS_VALUE"].to_numpy(float), key)
+    fit["esc_source"] = escalation_text(fit, "Eurostat nrg_pc_205 semesters (EUR, X_TAX)")
+    return fit
 
 
 # ---------------------------------------------------------------- country table
@@ -510,16 +547,26 @@ def read_country_prices(files: dict[str, Path], vintage: str = "2024-2025") -> p
         "compiled non-official figure (indicative): " + src,
         src + " (" + band + ", country table)",
     )
+    code = df["iso3"].str.strip().str.upper()
+    region = pd.Series("", index=df.index, dtype=object)
+    for iso3, (words, reg) in SUBNATIONAL_SOURCES.items():
+        region[(code == iso3) & src.str.contains(words, case=False, regex=False)] = reg
+    sub = (region != "").to_numpy()
     out = pd.DataFrame(
         {
-            "code": df["iso3"].str.strip().str.upper().to_numpy(),
-            "level": "country",
+            "code": np.where(sub, region, code),
+            "level": np.where(sub, "region", "country"),
             "price_usd_per_mwh": usd_kwh.to_numpy(float) * KWH_PER_MWH,
             "price_indicative": research,
             "price_source": source,
             "vintage": vintage,
+            "jurisdiction": np.where(sub, region, code),
+            "proxy_region": "",
         }
     )
+    for c in ESCALATION_COLUMNS:
+        out[c] = "" if c == "esc_source" else np.nan
+    out["esc_source"] = "no historical series in this layer (single published figure)"
     return out[out["price_usd_per_mwh"].notna()].reset_index(drop=True)
 
 
@@ -555,6 +602,14 @@ def _read_layer(lyr, files: dict[str, Path], options: dict) -> pd.DataFrame:
     missing = [c for c in TABLE_COLUMNS if c not in tab]
     if missing:
         raise LayerError(f"price reader of layer '{lyr.name}' returned no {missing}")
+    tab = tab.copy()
+    if "jurisdiction" not in tab:
+        tab["jurisdiction"] = tab["code"]
+    if "proxy_region" not in tab:
+        tab["proxy_region"] = ""
+    for c in ESCALATION_COLUMNS:
+        if c not in tab:
+            tab[c] = "" if c == "esc_source" else np.nan
     return tab
 
 
@@ -591,6 +646,9 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
     price = np.full(n, np.nan)
     indicative = np.zeros(n, dtype=bool)
     source = np.full(n, "", dtype=object)
+    juris = np.full(n, "", dtype=object)
+    esc = np.full((3, n), np.nan)
+    esc_src = np.full(n, "", dtype=object)
     prov = provenance.empty(idx, "price", "")
 
     iso3 = _codes(sites, "country_iso3")
@@ -599,7 +657,12 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
     codes, distinct = pd.factorize(region.fillna(""))
     is_us = pd.Series(np.asarray(distinct, dtype=object), dtype=object).str.startswith("US-")
     us_region = region.where(pd.Series(is_us.to_numpy()[codes], index=region.index), None)
-    keys = {"us_state": us_region.to_numpy(object), "country": iso3.to_numpy(object)}
+    region_arr = region.to_numpy(object)
+    keys = {
+        "region": region_arr,
+        "us_state": us_region.to_numpy(object),
+        "country": iso3.to_numpy(object),
+    }
 
     tables = []
     for lyr in ctx.catalog.family("price"):
@@ -615,12 +678,18 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
                 continue
             pos = pd.Index(sub["code"]).get_indexer(key)
             hit = np.isnan(price) & (pos >= 0)
+            if level == "country":
+                hit &= _inside(sub["proxy_region"].to_numpy(object), pos, region_arr)
             if not hit.any():
                 continue
             take = pos[hit]
             price[hit] = sub["price_usd_per_mwh"].to_numpy(float)[take]
             indicative[hit] = sub["price_indicative"].to_numpy(bool)[take]
             source[hit] = sub["price_source"].to_numpy(object)[take]
+            juris[hit] = sub["jurisdiction"].to_numpy(object)[take]
+            for k, c in enumerate(ESCALATION_COLUMNS[:3]):
+                esc[k, hit] = sub[c].to_numpy(float)[take]
+            esc_src[hit] = sub["esc_source"].to_numpy(object)[take]
             provenance.set_source(prov, "price", hit, lyr.name, level, "")
             prov.loc[hit, "price_vintage"] = sub["vintage"].astype(str).to_numpy()[take]
             ctx.count("price", level, lyr.name, int(hit.sum()))
@@ -642,6 +711,7 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
                 ),
                 index=idx,
             )
+        esc_src[miss] = "no price data, so no series"
         prov.loc[miss, "price_layer"] = "assumption"
         prov.loc[miss, "price_level"] = "assumption"
         prov.loc[miss, "price_vintage"] = ""
@@ -663,7 +733,25 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
             "price_usd_per_mwh": price,
             "price_indicative": indicative,
             "price_source": source,
+            "price_jurisdiction": juris,
+            "price_escalation_per_yr": esc[0],
+            "price_escalation_low_per_yr": esc[1],
+            "price_escalation_high_per_yr": esc[2],
+            "price_escalation_source": esc_src,
         },
         index=idx,
     )
     return pd.concat([out, prov], axis=1)
+
+
+def _inside(proxy_region: np.ndarray, pos: np.ndarray, site_region: np.ndarray) -> np.ndarray:
+    """Country-level hits allowed by the border rule.
+
+    A country row that stands for one region (``proxy_region`` set, e.g. ``IN-MH``)
+    applies to a site of that country only when the site's region is unknown or is that
+    region; a site in another known region never gets it.
+    """
+    pr = np.where(pos >= 0, proxy_region[np.maximum(pos, 0)], "")
+    pr = np.asarray(pr, dtype=object)
+    known = (pd.Series(site_region, dtype=object).fillna("").astype(str) != "").to_numpy()
+    return (pr == "") | ~known | (pr == site_region)
