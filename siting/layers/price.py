@@ -59,14 +59,14 @@ from siting import provenance
 from siting.errors import ConfigError, LayerError
 from siting.layers.price_tariffs import (
     ESCALATION_COLUMNS,
+    KWH_PER_MWH,
     escalation_text,
     fit_escalation,
+    read_country_prices,
 )
 
 #: 1 c/kWh = 0.01 USD/kWh, and 1 MWh = 1000 kWh, so c/kWh x 10 = USD/MWh (exact).
 CENTS_PER_KWH_TO_USD_PER_MWH = 10.0
-#: kWh per MWh (SI prefixes, exact): a price per kWh x 1000 = price per MWh.
-KWH_PER_MWH = 1000.0
 #: USD per EUR: ECB euro foreign exchange reference rate against the US dollar,
 #: annual average 2024 (ECB Data Portal series EXR.A.USD.EUR.SP00.A) [USD/EUR].
 #: Cross-check: Eurostat "Exchange rates and interest rates" (2025) reports an 18.5 %
@@ -147,10 +147,6 @@ EUROSTAT_GEO_ISO3 = {
 #: Levels, finest first: ``region`` = ISO 3166-2 subdivision of any country (matched on
 #: ``region_code``), ``us_state`` = EIA state rows, ``country`` = ISO3.
 LEVELS = ("region", "us_state", "country")
-#: Country-table rows whose ``source`` names a sub-national tariff: ISO3 -> (words in
-#: ``source``, ISO 3166-2 region). Such a row is a region row: a site elsewhere in the
-#: country never gets it (Hydro-Quebec Rate L is a Quebec tariff).
-SUBNATIONAL_SOURCES = {"CAN": ("Hydro-Quebec", "CA-QC"), "IND": ("MSEDCL", "IN-MH")}
 #: Columns of the tables returned by the readers.
 TABLE_COLUMNS = (
     "code",
@@ -504,70 +500,6 @@ def _eurostat_escalation(df: pd.DataFrame) -> pd.DataFrame:
     fit = fit_escalation(t.to_numpy(float), df["OBS_VALUE"].to_numpy(float), key)
     fit["esc_source"] = escalation_text(fit, "Eurostat nrg_pc_205 semesters (EUR, X_TAX)")
     return fit
-
-
-# ---------------------------------------------------------------- country table
-
-
-def read_country_prices(files: dict[str, Path], vintage: str = "2024-2025") -> pd.DataFrame:
-    """Reader named in the catalog: the 62-country industrial price table.
-
-    ``price_usd_per_mwh`` = ``price_usd_kwh`` x :data:`KWH_PER_MWH`, as published (the
-    table converts its EUR values at 0.92 EUR/USD). Rows with
-    ``consumption_band == "research"`` are compiled non-official figures:
-    ``price_indicative = True``. Each row's ``source`` is kept in ``price_source``.
-
-    Parameters
-    ----------
-    files
-        ``{catalog path: local path}`` of the layer.
-    vintage
-        Vintage written for every row (the table's 2024-2025).
-
-    Returns
-    -------
-    DataFrame
-        Columns :data:`TABLE_COLUMNS`, level ``country``, ``code`` ISO3.
-    """
-    path = next(iter(files.values()))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    need = ("iso3", "price_usd_kwh", "consumption_band", "source")
-    missing = [c for c in need if c not in df]
-    if missing:
-        raise LayerError(f"country price table misses column(s) {missing}", file=path)
-    dup = df["iso3"][df["iso3"].duplicated()].unique().tolist()
-    if dup:
-        raise LayerError(f"country price table repeats iso3 {dup}", file=path)
-    usd_kwh = pd.to_numeric(df["price_usd_kwh"], errors="coerce")
-    band = df["consumption_band"].str.strip()
-    research = (band == "research").to_numpy()
-    src = df["source"].str.strip()
-    source = np.where(
-        research,
-        "compiled non-official figure (indicative): " + src,
-        src + " (" + band + ", country table)",
-    )
-    code = df["iso3"].str.strip().str.upper()
-    region = pd.Series("", index=df.index, dtype=object)
-    for iso3, (words, reg) in SUBNATIONAL_SOURCES.items():
-        region[(code == iso3) & src.str.contains(words, case=False, regex=False)] = reg
-    sub = (region != "").to_numpy()
-    out = pd.DataFrame(
-        {
-            "code": np.where(sub, region, code),
-            "level": np.where(sub, "region", "country"),
-            "price_usd_per_mwh": usd_kwh.to_numpy(float) * KWH_PER_MWH,
-            "price_indicative": research,
-            "price_source": source,
-            "vintage": vintage,
-            "jurisdiction": np.where(sub, region, code),
-            "proxy_region": "",
-        }
-    )
-    for c in ESCALATION_COLUMNS:
-        out[c] = "" if c == "esc_source" else np.nan
-    out["esc_source"] = "no historical series in this layer (single published figure)"
-    return out[out["price_usd_per_mwh"].notna()].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------- join

@@ -31,6 +31,12 @@ from scipy import stats
 
 from siting.errors import LayerError
 
+#: kWh per MWh (SI prefixes, exact): a price per kWh x 1000 = price per MWh.
+KWH_PER_MWH = 1000.0
+#: Country-table rows whose ``source`` names a sub-national tariff: ISO3 -> (words in
+#: ``source``, ISO 3166-2 region). Such a row is a region row: a site elsewhere in the
+#: country never gets it (Hydro-Quebec Rate L is a Quebec tariff).
+SUBNATIONAL_SOURCES = {"CAN": ("Hydro-Quebec", "CA-QC"), "IND": ("MSEDCL", "IN-MH")}
 #: Unit of the ``price`` column -> factor to "currency per MWh". Sub-units are 1/100 of
 #: the currency (cent, halala, fils, sen: ISO 4217 minor unit exponent 2), and
 #: 1 MWh = 1000 kWh, so x/100 per kWh x 1000 = 10 x per MWh (exact).
@@ -159,6 +165,70 @@ def read_official_tariffs(files: dict[str, Path]) -> pd.DataFrame:
     return tab
 
 
+# ---------------------------------------------------------------- country table
+
+
+def read_country_prices(files: dict[str, Path], vintage: str = "2024-2025") -> pd.DataFrame:
+    """Reader named in the catalog: the 62-country industrial price table.
+
+    ``price_usd_per_mwh`` = ``price_usd_kwh`` x :data:`KWH_PER_MWH`, as published (the
+    table converts its EUR values at 0.92 EUR/USD). Rows with
+    ``consumption_band == "research"`` are compiled non-official figures:
+    ``price_indicative = True``. Each row's ``source`` is kept in ``price_source``.
+
+    Parameters
+    ----------
+    files
+        ``{catalog path: local path}`` of the layer.
+    vintage
+        Vintage written for every row (the table's 2024-2025).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`TABLE_COLUMNS`, level ``country``, ``code`` ISO3.
+    """
+    path = next(iter(files.values()))
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    need = ("iso3", "price_usd_kwh", "consumption_band", "source")
+    missing = [c for c in need if c not in df]
+    if missing:
+        raise LayerError(f"country price table misses column(s) {missing}", file=path)
+    dup = df["iso3"][df["iso3"].duplicated()].unique().tolist()
+    if dup:
+        raise LayerError(f"country price table repeats iso3 {dup}", file=path)
+    usd_kwh = pd.to_numeric(df["price_usd_kwh"], errors="coerce")
+    band = df["consumption_band"].str.strip()
+    research = (band == "research").to_numpy()
+    src = df["source"].str.strip()
+    source = np.where(
+        research,
+        "compiled non-official figure (indicative): " + src,
+        src + " (" + band + ", country table)",
+    )
+    code = df["iso3"].str.strip().str.upper()
+    region = pd.Series("", index=df.index, dtype=object)
+    for iso3, (words, reg) in SUBNATIONAL_SOURCES.items():
+        region[(code == iso3) & src.str.contains(words, case=False, regex=False)] = reg
+    sub = (region != "").to_numpy()
+    out = pd.DataFrame(
+        {
+            "code": np.where(sub, region, code),
+            "level": np.where(sub, "region", "country"),
+            "price_usd_per_mwh": usd_kwh.to_numpy(float) * KWH_PER_MWH,
+            "price_indicative": research,
+            "price_source": source,
+            "vintage": vintage,
+            "jurisdiction": np.where(sub, region, code),
+            "proxy_region": "",
+        }
+    )
+    for c in ESCALATION_COLUMNS:
+        out[c] = "" if c == "esc_source" else np.nan
+    out["esc_source"] = "no historical series in this layer (single published figure)"
+    return out[out["price_usd_per_mwh"].notna()].reset_index(drop=True)
+
+
 # ------------------------------------------------------------------ escalation fit
 
 
@@ -188,6 +258,12 @@ def fit_escalation(t_yr: np.ndarray, price: np.ndarray, group: np.ndarray) -> pd
     p = np.asarray(price, float)
     ok = np.isfinite(t) & np.isfinite(p) & (p > 0)
     d = pd.DataFrame({"g": np.asarray(group)[ok], "t": t[ok], "y": np.log(p[ok])})
+    # centre time and log-price per group: the sums below then lose no precision
+    t_first = d.groupby("g")["t"].transform("min")
+    t_last = d.groupby("g")["t"].transform("max")
+    d["t"] = d["t"] - d.groupby("g")["t"].transform("mean")
+    d["y"] = d["y"] - d.groupby("g")["y"].transform("mean")
+    d["t_first"], d["t_last"] = t_first, t_last
     d["tt"], d["ty"] = d["t"] ** 2, d["t"] * d["y"]
     d["yy"] = d["y"] ** 2
     s = d.groupby("g").agg(
@@ -197,8 +273,8 @@ def fit_escalation(t_yr: np.ndarray, price: np.ndarray, group: np.ndarray) -> pd
         stt=("tt", "sum"),
         sty=("ty", "sum"),
         syy=("yy", "sum"),
-        t_first=("t", "min"),
-        t_last=("t", "max"),
+        t_first=("t_first", "min"),
+        t_last=("t_last", "max"),
     )
     n = s["n"].to_numpy(float)
     sxx = s["stt"] - s["st"] ** 2 / n
