@@ -323,6 +323,8 @@ def escalation_text(fit: pd.DataFrame, series: str) -> pd.Series:
 
 # ------------------------------------------------------------- starter pack build
 
+#: Family name under which ``scripts/build_starter_pack.py`` lists this builder.
+STARTER_FAMILY = "price"
 #: Raw-dir folders read by :func:`build_starter_raw` (``scripts/build_starter_pack.py
 #: --raw DIR``), relative to the raw data directory.
 RAW_SOURCES = {
