@@ -1,12 +1,17 @@
 """Electricity price per site [USD/MWh]: industrial / large-customer, nominal.
 
-Levels, finest first (every value keeps its layer, level, vintage and source text):
+Levels, finest first (every value keeps its layer, level, vintage, source text and
+jurisdiction; a row applies only inside its own country or region):
 
-1. ``us_state``: U.S. EIA average retail price to ultimate *industrial* customers by
+1. ``region``: a row for one ISO 3166-2 subdivision (``CA-QC``...), matched on the
+   site's ``region_code``: the curated official tariffs
+   (:func:`siting.layers.price_tariffs.read_official_tariffs`) and country-table rows
+   whose source is a regional tariff (Hydro-Quebec Rate L -> ``CA-QC``).
+2. ``us_state``: U.S. EIA average retail price to ultimate *industrial* customers by
    state (EIA API v2 ``electricity/retail-sales``, cents per kWh), latest year. Read
    from the EIA API v2 export (CSV with the API's field names, or the API's JSON
    response), joined on ``region_code`` (``US-TX``...).
-2. ``country``:
+3. ``country``:
 
    * the EIA "U.S. Total" row, for a U.S. site without state coverage;
    * Eurostat ``nrg_pc_205`` (non-household consumers, bi-annual), excluding all
@@ -14,22 +19,26 @@ Levels, finest first (every value keeps its layer, level, vintage and source tex
      (``MWH20000-69999``; the nearest band where that one is not reported, flagged in
      ``price_source``), mean of the two latest semesters with a value, converted to
      USD at a stated rate (:data:`USD_PER_EUR_2024`, join option ``usd_per_eur``);
+   * curated official country figures, and a regional figure flagged
+     ``national_proxy`` for a site of that country whose region is unknown (never for
+     a site in another known region);
    * the 62-country table of ``country-industrial-electricity-prices`` (Eurostat,
      EIA and compiled ``research`` rows; the latter are flagged
      ``price_indicative = True``).
-3. ``assumption``: where nothing covers the site, the user's assumption
+4. ``assumption``: where nothing covers the site, the user's assumption
    (join option ``price_usd_per_mwh_default``) or NaN with a reason when none was
    given (the model then applies its scenario assumption). ``price_layer`` and
    ``price_level`` are ``"assumption"`` so every output says so.
 
 Columns (``docs/columns.md``): ``price_usd_per_mwh``, ``price_indicative``,
-``price_source`` (the row's origin as text: dataset, band, periods, conversion) and
-the provenance columns ``price_layer``, ``price_level``, ``price_vintage``,
-``price_reason``.
+``price_source`` (the row's origin as text: dataset, band, periods, conversion),
+``price_jurisdiction``, the escalation fit ``price_escalation_per_yr`` /
+``_low_per_yr`` / ``_high_per_yr`` / ``price_escalation_source`` and the provenance
+columns ``price_layer``, ``price_level``, ``price_vintage``, ``price_reason``.
 
-No registry package ships these datasets (``docs/method_price.md``), so there is no
-embedded starter file for this family: the files are read from a data directory or
-from the cache after ``siting data fetch``.
+Offline, the embedded starter pack holds compact extracts (EIA states 2001-2024, the
+Eurostat/EIA rows of the country table) and the curated official tariffs; the full
+files are read from a data directory or from the cache after ``siting data fetch``.
 
 References
 ----------
