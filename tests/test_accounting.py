@@ -76,11 +76,11 @@ def test_truncated_layer_file_is_named_with_the_fix(tmp_path):
 
 
 def test_missing_optional_layer_degrades_to_nan_with_reason():
-    # the embedded pack has no Aqueduct and no price data: values NaN, reasons given
-    sites = from_frame(pd.DataFrame({"lat": [48.85], "lon": [2.35]}))
+    # the embedded pack has no Aqueduct, and no price for Brazil: NaN / assumption, reasons
+    sites = from_frame(pd.DataFrame({"lat": [48.85, -23.55], "lon": [2.35, -46.63]}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         j = join_layers(sites)
     assert np.isnan(j.loc[0, "bws_score"])
     assert "aqueduct40" in j.loc[0, "bws_reason"]
-    assert j.loc[0, "price_level"] == "assumption"
+    assert j.loc[1, "price_level"] == "assumption"

@@ -39,8 +39,8 @@ def test_sources_name_layer_level_vintage(joined):
     assert source_of(row, "dry_bulb_c_m07").startswith("era5")
     assert source_of(row, "grid_co2_g_per_kwh") == "owid_country_mix (country, 2023)"
     assert source_of(row, "mix_coal_pct") == "owid_country_mix (fuel mix)"
-    # no price data in the embedded pack: an assumption, said so
-    assert source_of(row, "price_usd_per_mwh") == "assumption"
+    # embedded Eurostat row of the country table (France, 2024-S2/2025-S1)
+    assert source_of(row, "price_usd_per_mwh") == "country_prices_starter (country, 2024-2025)"
 
 
 def test_missing_values_say_why(joined):

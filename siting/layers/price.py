@@ -1,12 +1,17 @@
 """Electricity price per site [USD/MWh]: industrial / large-customer, nominal.
 
-Levels, finest first (every value keeps its layer, level, vintage and source text):
+Levels, finest first (every value keeps its layer, level, vintage, source text and
+jurisdiction; a row applies only inside its own country or region):
 
-1. ``us_state``: U.S. EIA average retail price to ultimate *industrial* customers by
+1. ``region``: a row for one ISO 3166-2 subdivision (``CA-QC``...), matched on the
+   site's ``region_code``: the curated official tariffs
+   (:func:`siting.layers.price_tariffs.read_official_tariffs`) and country-table rows
+   whose source is a regional tariff (Hydro-Quebec Rate L -> ``CA-QC``).
+2. ``us_state``: U.S. EIA average retail price to ultimate *industrial* customers by
    state (EIA API v2 ``electricity/retail-sales``, cents per kWh), latest year. Read
    from the EIA API v2 export (CSV with the API's field names, or the API's JSON
    response), joined on ``region_code`` (``US-TX``...).
-2. ``country``:
+3. ``country``:
 
    * the EIA "U.S. Total" row, for a U.S. site without state coverage;
    * Eurostat ``nrg_pc_205`` (non-household consumers, bi-annual), excluding all
@@ -14,22 +19,26 @@ Levels, finest first (every value keeps its layer, level, vintage and source tex
      (``MWH20000-69999``; the nearest band where that one is not reported, flagged in
      ``price_source``), mean of the two latest semesters with a value, converted to
      USD at a stated rate (:data:`USD_PER_EUR_2024`, join option ``usd_per_eur``);
+   * curated official country figures, and a regional figure flagged
+     ``national_proxy`` for a site of that country whose region is unknown (never for
+     a site in another known region);
    * the 62-country table of ``country-industrial-electricity-prices`` (Eurostat,
      EIA and compiled ``research`` rows; the latter are flagged
      ``price_indicative = True``).
-3. ``assumption``: where nothing covers the site, the user's assumption
+4. ``assumption``: where nothing covers the site, the user's assumption
    (join option ``price_usd_per_mwh_default``) or NaN with a reason when none was
    given (the model then applies its scenario assumption). ``price_layer`` and
    ``price_level`` are ``"assumption"`` so every output says so.
 
 Columns (``docs/columns.md``): ``price_usd_per_mwh``, ``price_indicative``,
-``price_source`` (the row's origin as text: dataset, band, periods, conversion) and
-the provenance columns ``price_layer``, ``price_level``, ``price_vintage``,
-``price_reason``.
+``price_source`` (the row's origin as text: dataset, band, periods, conversion),
+``price_jurisdiction``, the escalation fit ``price_escalation_per_yr`` /
+``_low_per_yr`` / ``_high_per_yr`` / ``price_escalation_source`` and the provenance
+columns ``price_layer``, ``price_level``, ``price_vintage``, ``price_reason``.
 
-No registry package ships these datasets (``docs/method_price.md``), so there is no
-embedded starter file for this family: the files are read from a data directory or
-from the cache after ``siting data fetch``.
+Offline, the embedded starter pack holds compact extracts (EIA states 2001-2024, the
+Eurostat/EIA rows of the country table) and the curated official tariffs; the full
+files are read from a data directory or from the cache after ``siting data fetch``.
 
 References
 ----------
@@ -57,11 +66,16 @@ import pandas as pd
 
 from siting import provenance
 from siting.errors import ConfigError, LayerError
+from siting.layers.price_tariffs import (
+    ESCALATION_COLUMNS,
+    KWH_PER_MWH,
+    escalation_text,
+    fit_escalation,
+    read_country_prices,
+)
 
 #: 1 c/kWh = 0.01 USD/kWh, and 1 MWh = 1000 kWh, so c/kWh x 10 = USD/MWh (exact).
 CENTS_PER_KWH_TO_USD_PER_MWH = 10.0
-#: kWh per MWh (SI prefixes, exact): a price per kWh x 1000 = price per MWh.
-KWH_PER_MWH = 1000.0
 #: USD per EUR: ECB euro foreign exchange reference rate against the US dollar,
 #: annual average 2024 (ECB Data Portal series EXR.A.USD.EUR.SP00.A) [USD/EUR].
 #: Cross-check: Eurostat "Exchange rates and interest rates" (2025) reports an 18.5 %
@@ -139,8 +153,9 @@ EUROSTAT_GEO_ISO3 = {
     "XK": "XKX",
 }
 
-#: Levels, finest first.
-LEVELS = ("us_state", "country")
+#: Levels, finest first: ``region`` = ISO 3166-2 subdivision of any country (matched on
+#: ``region_code``), ``us_state`` = EIA state rows, ``country`` = ISO3.
+LEVELS = ("region", "us_state", "country")
 #: Columns of the tables returned by the readers.
 TABLE_COLUMNS = (
     "code",
@@ -216,6 +231,9 @@ def _eia_table(path_str: str, _mtime: int) -> pd.DataFrame:
     df = df[(sid.str.len() == 2) & df["price"].notna()].assign(stateid=sid)
     if df.empty:
         raise LayerError("no industrial (sectorid IND) price rows found", file=path)
+    year = pd.to_numeric(df["period"].str[:4], errors="coerce").to_numpy(float)
+    fit = fit_escalation(year, df["price"].to_numpy(float), df["stateid"].to_numpy(object))
+    fit["esc_source"] = escalation_text(fit, "the EIA annual industrial price series")
     df = df.sort_values(["stateid", "period"]).groupby("stateid", sort=True).tail(1)
     is_us = (df["stateid"] == "US").to_numpy()
     desc = df.get("stateDescription", df["stateid"]).astype(str)
@@ -237,6 +255,10 @@ def _eia_table(path_str: str, _mtime: int) -> pd.DataFrame:
             "vintage": df["period"].to_numpy(),
         }
     )
+    out["jurisdiction"] = out["code"]
+    out["proxy_region"] = ""
+    out["_k"] = df["stateid"].to_numpy()
+    out = out.join(fit[list(ESCALATION_COLUMNS)], on="_k").drop(columns="_k")
     return out.reset_index(drop=True)
 
 
@@ -428,6 +450,7 @@ def _eurostat_table(
         return pd.DataFrame(columns=cols)
     df["TIME_PERIOD"] = df["TIME_PERIOD"].astype(str).str.strip()
     df = df.sort_values(["geo", "nrg_cons", "TIME_PERIOD"])
+    fit = _eurostat_escalation(df)
     df = df.groupby(["geo", "nrg_cons"], sort=False).tail(semesters)
     df["OBS_FLAG"] = df["OBS_FLAG"].fillna("").astype(str)
     agg = df.groupby(["geo", "nrg_cons"], sort=True).agg(
@@ -457,7 +480,7 @@ def _eurostat_table(
         + (f" (ECB {USD_PER_EUR_YEAR} annual average)" if usd_per_eur == USD_PER_EUR_2024 else "")
         + flag_note
     )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "code": agg["geo"].map(EUROSTAT_GEO_ISO3).to_numpy(),
             "level": "country",
@@ -466,61 +489,26 @@ def _eurostat_table(
             "price_source": source.to_numpy(),
             "vintage": agg["periods"].to_numpy(),
         }
-    ).reset_index(drop=True)
+    )
+    out["jurisdiction"] = out["code"]
+    out["proxy_region"] = ""
+    out["_k"] = (agg["geo"] + "|" + agg["nrg_cons"]).to_numpy()
+    out = out.join(fit[list(ESCALATION_COLUMNS)], on="_k").drop(columns="_k")
+    return out.reset_index(drop=True)
 
 
-# ---------------------------------------------------------------- country table
+def _eurostat_escalation(df: pd.DataFrame) -> pd.DataFrame:
+    """Escalation fit per (geo, band) over every semester with a value (EUR/kWh).
 
-
-def read_country_prices(files: dict[str, Path], vintage: str = "2024-2025") -> pd.DataFrame:
-    """Reader named in the catalog: the 62-country industrial price table.
-
-    ``price_usd_per_mwh`` = ``price_usd_kwh`` x :data:`KWH_PER_MWH`, as published (the
-    table converts its EUR values at 0.92 EUR/USD). Rows with
-    ``consumption_band == "research"`` are compiled non-official figures:
-    ``price_indicative = True``. Each row's ``source`` is kept in ``price_source``.
-
-    Parameters
-    ----------
-    files
-        ``{catalog path: local path}`` of the layer.
-    vintage
-        Vintage written for every row (the table's 2024-2025).
-
-    Returns
-    -------
-    DataFrame
-        Columns :data:`TABLE_COLUMNS`, level ``country``, ``code`` ISO3.
+    A semester is placed at its middle: ``YYYY-S1`` = YYYY + 0.25, ``YYYY-S2`` = YYYY +
+    0.75 [yr]. The fit is in EUR (no exchange-rate effect).
     """
-    path = next(iter(files.values()))
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    need = ("iso3", "price_usd_kwh", "consumption_band", "source")
-    missing = [c for c in need if c not in df]
-    if missing:
-        raise LayerError(f"country price table misses column(s) {missing}", file=path)
-    dup = df["iso3"][df["iso3"].duplicated()].unique().tolist()
-    if dup:
-        raise LayerError(f"country price table repeats iso3 {dup}", file=path)
-    usd_kwh = pd.to_numeric(df["price_usd_kwh"], errors="coerce")
-    band = df["consumption_band"].str.strip()
-    research = (band == "research").to_numpy()
-    src = df["source"].str.strip()
-    source = np.where(
-        research,
-        "compiled non-official figure (indicative): " + src,
-        src + " (" + band + ", country table)",
-    )
-    out = pd.DataFrame(
-        {
-            "code": df["iso3"].str.strip().str.upper().to_numpy(),
-            "level": "country",
-            "price_usd_per_mwh": usd_kwh.to_numpy(float) * KWH_PER_MWH,
-            "price_indicative": research,
-            "price_source": source,
-            "vintage": vintage,
-        }
-    )
-    return out[out["price_usd_per_mwh"].notna()].reset_index(drop=True)
+    per = df["TIME_PERIOD"].str.extract(r"^(\d{4})-S([12])$")
+    t = pd.to_numeric(per[0], errors="coerce") + np.where(per[1] == "1", 0.25, 0.75)
+    key = (df["geo"] + "|" + df["nrg_cons"]).to_numpy(object)
+    fit = fit_escalation(t.to_numpy(float), df["OBS_VALUE"].to_numpy(float), key)
+    fit["esc_source"] = escalation_text(fit, "Eurostat nrg_pc_205 semesters (EUR, X_TAX)")
+    return fit
 
 
 # ------------------------------------------------------------------------- join
@@ -555,6 +543,14 @@ def _read_layer(lyr, files: dict[str, Path], options: dict) -> pd.DataFrame:
     missing = [c for c in TABLE_COLUMNS if c not in tab]
     if missing:
         raise LayerError(f"price reader of layer '{lyr.name}' returned no {missing}")
+    tab = tab.copy()
+    if "jurisdiction" not in tab:
+        tab["jurisdiction"] = tab["code"]
+    if "proxy_region" not in tab:
+        tab["proxy_region"] = ""
+    for c in ESCALATION_COLUMNS:
+        if c not in tab:
+            tab[c] = "" if c == "esc_source" else np.nan
     return tab
 
 
@@ -591,6 +587,9 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
     price = np.full(n, np.nan)
     indicative = np.zeros(n, dtype=bool)
     source = np.full(n, "", dtype=object)
+    juris = np.full(n, "", dtype=object)
+    esc = np.full((3, n), np.nan)
+    esc_src = np.full(n, "", dtype=object)
     prov = provenance.empty(idx, "price", "")
 
     iso3 = _codes(sites, "country_iso3")
@@ -599,7 +598,12 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
     codes, distinct = pd.factorize(region.fillna(""))
     is_us = pd.Series(np.asarray(distinct, dtype=object), dtype=object).str.startswith("US-")
     us_region = region.where(pd.Series(is_us.to_numpy()[codes], index=region.index), None)
-    keys = {"us_state": us_region.to_numpy(object), "country": iso3.to_numpy(object)}
+    region_arr = region.to_numpy(object)
+    keys = {
+        "region": region_arr,
+        "us_state": us_region.to_numpy(object),
+        "country": iso3.to_numpy(object),
+    }
 
     tables = []
     for lyr in ctx.catalog.family("price"):
@@ -615,12 +619,18 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
                 continue
             pos = pd.Index(sub["code"]).get_indexer(key)
             hit = np.isnan(price) & (pos >= 0)
+            if level == "country":
+                hit &= _inside(sub["proxy_region"].to_numpy(object), pos, region_arr)
             if not hit.any():
                 continue
             take = pos[hit]
             price[hit] = sub["price_usd_per_mwh"].to_numpy(float)[take]
             indicative[hit] = sub["price_indicative"].to_numpy(bool)[take]
             source[hit] = sub["price_source"].to_numpy(object)[take]
+            juris[hit] = sub["jurisdiction"].to_numpy(object)[take]
+            for k, c in enumerate(ESCALATION_COLUMNS[:3]):
+                esc[k, hit] = sub[c].to_numpy(float)[take]
+            esc_src[hit] = sub["esc_source"].to_numpy(object)[take]
             provenance.set_source(prov, "price", hit, lyr.name, level, "")
             prov.loc[hit, "price_vintage"] = sub["vintage"].astype(str).to_numpy()[take]
             ctx.count("price", level, lyr.name, int(hit.sum()))
@@ -642,6 +652,7 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
                 ),
                 index=idx,
             )
+        esc_src[miss] = "no price data, so no series"
         prov.loc[miss, "price_layer"] = "assumption"
         prov.loc[miss, "price_level"] = "assumption"
         prov.loc[miss, "price_vintage"] = ""
@@ -663,7 +674,25 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
             "price_usd_per_mwh": price,
             "price_indicative": indicative,
             "price_source": source,
+            "price_jurisdiction": juris,
+            "price_escalation_per_yr": esc[0],
+            "price_escalation_low_per_yr": esc[1],
+            "price_escalation_high_per_yr": esc[2],
+            "price_escalation_source": esc_src,
         },
         index=idx,
     )
     return pd.concat([out, prov], axis=1)
+
+
+def _inside(proxy_region: np.ndarray, pos: np.ndarray, site_region: np.ndarray) -> np.ndarray:
+    """Country-level hits allowed by the border rule.
+
+    A country row that stands for one region (``proxy_region`` set, e.g. ``IN-MH``)
+    applies to a site of that country only when the site's region is unknown or is that
+    region; a site in another known region never gets it.
+    """
+    pr = np.where(pos >= 0, proxy_region[np.maximum(pos, 0)], "")
+    pr = np.asarray(pr, dtype=object)
+    known = (pd.Series(site_region, dtype=object).fillna("").astype(str) != "").to_numpy()
+    return (pr == "") | ~known | (pr == site_region)
