@@ -431,6 +431,23 @@ try:
         facility,
     )
     ranked = sup.rank_sites(assessment.summary, weights, rules, force)
+    # both futures (siting.decide.futures): the page's scenario is one of them, the other
+    # is assessed with the same fleet, facility and data (cached like the first)
+    survives_scen, shut_scen, shut_is_example = sup.futures_scenarios(scenario)
+    other_scen = shut_scen if scenario.product_years is None else survives_scen
+    other = assessed_sites(
+        sites_key,
+        data_dir,
+        sup.config_key(fleet),
+        sup.config_key(other_scen),
+        sup.config_key(facility),
+        joined,
+        fleet,
+        other_scen,
+        facility,
+    )
+    surv_a, shut_a = (assessment, other) if scenario.product_years is None else (other, assessment)
+    futures = sup.futures_table(surv_a.summary, shut_a.summary, shut_scen, weights, rules, force)
 except SitingError as e:
     fail(e)
 except Exception as e:  # noqa: BLE001 - shown in the page, never as a traceback
@@ -457,18 +474,47 @@ top = ranked[ranked["rank"].notna()].head(1)
 if len(top):
     t = top.iloc[0]
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Best site", str(t["site_id"]))
-    c2.metric(f"On-site water over {commitment} years", f"{t['water_onsite_m3']:,.0f} m3")
-    c3.metric("Scope-2 CO2e", f"{t['co2_scope2_t']:,.0f} t")
-    c4.metric("Energy cost", f"{t['energy_cost_usd'] / 1e6:,.0f} M USD")
+    c1.metric("Best site", sup.site_label(t))
+    sig = sup.round_sig  # three significant figures, as in the tables
+    c2.metric(f"On-site water over {commitment} years", f"{sig(t['water_onsite_m3']):,.0f} m3")
+    c3.metric("Scope-2 CO2e", f"{sig(t['co2_scope2_t']):,.0f} t")
+    c4.metric("Energy cost", f"{sig(t['energy_cost_usd'] / 1e6):,.0f} M USD")
     top5 = ranked[ranked["rank"].notna()].head(5)
     # plain text (st.text): site ids come from user files and are never rendered as markdown
     st.text(
         "Top sites: "
-        + "  ".join(f"{int(r)}. {s}" for r, s in zip(top5["rank"], top5["site_id"], strict=True))
+        + "  ".join(f"{int(row['rank'])}. {sup.site_label(row)}" for _, row in top5.iterrows())
     )
+    st.text(f"{sup.site_label(t)}, {sup.futures_line(futures, str(t['site_id']))}")
 else:
     st.warning("No site could be ranked (every site is excluded or misses a weighted value).")
+
+# -- both futures
+sd_years = float(shut_scen.product_years)
+st.subheader("Two futures: the product survives, or it is shut down")
+st.caption(
+    f"Same sites, fleet, facility and weights. Shut down after {sd_years:g} of {commitment} "
+    "years"
+    + (
+        " - an example, not a forecast: tick 'The product is shut down before the commitment "
+        "ends' in the sidebar to set the year"
+        if shut_is_example
+        else " (your setting)"
+    )
+    + f"; after it the facility is {after}. Per year after the shutdown: energy cost, "
+    "scope-2 CO2e and water (on- + off-site) that keep coming with no product to pay for them."
+)
+st.dataframe(
+    sup.futures_view(futures, ranked, sd_years),
+    hide_index=True,
+    height=280,
+    key="futures",
+    column_config={
+        c: st.column_config.NumberColumn(format="localized")
+        for c in sup.futures_view(futures.head(0), ranked.head(0), sd_years).columns
+        if c.startswith("After")
+    },
+)
 
 # -- map
 st.subheader("Map")
@@ -525,7 +571,19 @@ else:
             "This layer has no value per country or state here: only the sites are coloured."
         )
 points = sup.site_points(ranked, values, scale, commitment_years=int(commitment))
-st.pydeck_chart(sup.deck(points, base, shaded, files=static_map_files()), height=520, key="map")
+# an upload is commercially sensitive: its sites travel inside this session's map spec,
+# never as a file of the shared static folder
+st.pydeck_chart(
+    sup.deck(
+        points,
+        base,
+        shaded,
+        files=static_map_files(),
+        private_sites=source == "Upload a file",
+    ),
+    height=520,
+    key="map",
+)
 lc1, lc2 = st.columns([1, 3])
 lc1.image(sup.legend_image(scale.cmap), width="stretch")
 lc2.caption(scale.describe() + (" " + sources_note if sources_note else ""))
@@ -537,7 +595,7 @@ st.caption(
     "(0 best, 1 worst; siting.decide, docs/method_decide.md). Weights: "
     + ", ".join(f"{k} {v:.2f}" for k, v in ranked.attrs.get("weights", {}).items())
 )
-table = sup.ranking_table(ranked)
+table = sup.display_table(sup.ranking_table(ranked), keep=(sup.table_header("score"),))
 number_format = {
     c: st.column_config.NumberColumn(format="localized")
     for c in table.columns
@@ -551,7 +609,10 @@ st.subheader("Site detail")
 ids = ranked["site_id"].astype(str).tolist()
 pick_from = ids[:1000]
 d1, d2 = st.columns([2, 2])
-site = d1.selectbox("Site (ranked order)", pick_from, index=0, key="site")
+labels = {str(r["site_id"]): sup.site_label(r) for _, r in ranked.head(1000).iterrows()}
+site = d1.selectbox(
+    "Site (ranked order)", pick_from, index=0, key="site", format_func=lambda i: labels.get(i, i)
+)
 typed = d2.text_input("...or type any site id", key="site_typed").strip()
 if typed:
     if typed in set(ids):
@@ -559,6 +620,10 @@ if typed:
     else:
         st.error(f"unknown site id {typed!r}")
 row = ranked.loc[ranked["site_id"].astype(str) == str(site)].iloc[0]
+st.text(
+    f"{sup.site_label(row)}, if the product is shut down after {sd_years:g} years: "
+    + sup.futures_line(futures, str(site))
+)
 var_names = [v for v in ANNUAL_VARIABLES if v != "product_alive"]
 var = st.selectbox(
     "Yearly series",

@@ -52,6 +52,8 @@ from siting.app.stages import (
     REPORT_FORMATS,
     assess_sites,
     config_key,
+    futures_scenarios,
+    futures_table,
     join_sites,
     make_result,
     outputs_zip,
@@ -59,13 +61,20 @@ from siting.app.stages import (
     report_bytes,
 )
 from siting.app.tables import (
+    MISSING_TEXT,
+    TABLE_SIG_FIGS,
     annual_table,
     before_after,
+    display_table,
     explain_site,
     format_value,
+    futures_line,
+    futures_view,
     numeric_columns,
     ranking_table,
+    round_sig,
     shutdown_year,
+    site_label,
     table_header,
 )
 from siting.app.uploads import (
@@ -82,6 +91,13 @@ from siting.app.uploads import (
 )
 
 __all__ = [
+    "site_label",
+    "round_sig",
+    "futures_view",
+    "futures_table",
+    "futures_scenarios",
+    "futures_line",
+    "display_table",
     "APP_MAX_GRID_CELLS",
     "BOUNDARY_SIMPLIFY_DEG",
     "DATA_LAYERS",
@@ -90,10 +106,12 @@ __all__ = [
     "LAND_TONES",
     "MAP_FILES_KEEP",
     "MAX_UPLOAD_MB",
+    "MISSING_TEXT",
     "NO_VALUE_RGB",
     "OFFLINE_MAP_STYLE",
     "REPORT_FORMATS",
     "SITE_SQUARES_ABOVE",
+    "TABLE_SIG_FIGS",
     "UPLOAD_TYPES",
     "BoundaryData",
     "ColourScale",

@@ -27,6 +27,8 @@ __all__ = [
     "REPORT_FORMATS",
     "assess_sites",
     "config_key",
+    "futures_scenarios",
+    "futures_table",
     "join_sites",
     "make_result",
     "outputs_zip",
@@ -162,3 +164,36 @@ def outputs_zip(result: Any) -> bytes:
             for name, path in paths.items():
                 z.write(path, arcname=name)
     return buf.getvalue()
+
+
+def futures_scenarios(scenario: Any) -> tuple[Any, Any, bool]:
+    """``(survives, shut_down, shutdown_is_example)`` for the page's scenario
+    (:func:`siting.decide.futures.futures_scenarios`)."""
+    from siting.decide.futures import futures_scenarios as lib
+
+    return lib(scenario)
+
+
+def futures_table(
+    survives: pd.DataFrame,
+    shut_down: pd.DataFrame,
+    scenario_shut_down: Any,
+    weights: Mapping[str, float],
+    exclusions: Sequence[Any] = (),
+    force_include: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Both futures per site (:func:`siting.decide.futures.compare_futures`), ranked with
+    the page's weights (weights of 0 dropped, as in :func:`rank_sites`)."""
+    from siting.decide.futures import compare_futures
+
+    w = {k: float(v) for k, v in weights.items() if float(v) > 0}
+    if not w:
+        raise ConfigError("set at least one criterion weight above 0", field="weights")
+    return compare_futures(
+        survives,
+        shut_down,
+        scenario_shut_down,
+        weights=w,
+        exclusions=list(exclusions),
+        force_include=list(force_include) or None,
+    )
