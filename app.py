@@ -33,23 +33,20 @@ st.set_page_config(page_title="siting - where to build a GPU data center", layou
 @st.cache_resource(show_spinner="Loading the layer catalog and boundaries")
 def layer_resources(data_dir: str) -> dict[str, Any]:
     """Catalog and boundary polygons, loaded once per process and data directory."""
-    from siting.layers.boundaries import read_admin
     from siting.layers.catalog import load_catalog
 
     catalog = load_catalog()
-    polys = {}
-    for name in ("ne_admin0_50m", "us_ca_admin1"):
-        files = catalog.locate(name, data_dir or None)
-        polys[name] = read_admin(files) if files else None
-    if polys["ne_admin0_50m"] is None:
+    files = {
+        name: catalog.locate(name, data_dir or None) for name in ("ne_admin0_50m", "us_ca_admin1")
+    }
+    if not files["ne_admin0_50m"]:
         raise SitingError(
             "the country boundary layer 'ne_admin0_50m' is missing; it ships with the package "
             "(data/starter/boundaries): reinstall siting"
         )
-    return {
-        "catalog": catalog,
-        "base": sup.base_boundaries(polys["ne_admin0_50m"], polys["us_ca_admin1"]),
-    }
+    # the simplified base map is kept on disk between starts (public polygons only)
+    base = sup.cached_base_boundaries(files["ne_admin0_50m"], files["us_ca_admin1"])
+    return {"catalog": catalog, "base": base}
 
 
 @st.cache_resource(show_spinner=False)

@@ -40,6 +40,7 @@ from siting.app.boundaries import (
     DataLayer,
     base_boundaries,
     boundary_values,
+    cached_base_boundaries,
     shaded_boundaries,
     site_layer_values,
 )
@@ -91,6 +92,7 @@ from siting.app.uploads import (
 )
 
 __all__ = [
+    "cached_base_boundaries",
     "site_label",
     "round_sig",
     "futures_view",
