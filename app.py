@@ -106,8 +106,12 @@ def grid_sites(
 
 @st.cache_resource(max_entries=4, show_spinner="Joining the sites to the data layers")
 def joined_sites(sites_key: tuple, data_dir: str, _sites: Any) -> tuple[Any, list[str]]:
-    """Sites joined to every layer; cached on (sites, data directory)."""
-    return sup.join_sites(_sites, data_dir or None, layer_resources(data_dir)["catalog"])
+    """Sites joined to every layer; cached on (sites, data directory). A bundled
+    example's join is also kept on disk between starts (public data only)."""
+    catalog = layer_resources(data_dir)["catalog"]
+    if sites_key[0] == "example":
+        return sup.cached_join(_sites, sites_key[1], data_dir or None, catalog)
+    return sup.join_sites(_sites, data_dir or None, catalog)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Modelling the committed footprint")
@@ -394,6 +398,9 @@ rules_text = sb.text_area(
 force_text = sb.text_input("Always keep these site ids (comma-separated)", key="force_include")
 
 # ----------------------------------------------------------------------------- run
+# the title and the sidebar are on the page before the slow first join (a spinner says
+# what runs): the page is usable while the data load
+st.title("Where to build, and what it commits us to")
 try:
     fleet = Fleet(gpu=gpu, gpus=int(n_gpus), utilization=float(utilization), refresh_years=refresh)
     facility = Facility(cooling=cooling, preset=preset)
@@ -451,7 +458,6 @@ except Exception as e:  # noqa: BLE001 - shown in the page, never as a traceback
     fail(e)
 
 # ----------------------------------------------------------------------------- page
-st.title("Where to build, and what it commits us to")
 n_sites = len(ranked)
 n_ranked = int(ranked["rank"].notna().sum())
 n_excl = int(ranked["excluded"].sum())

@@ -52,6 +52,7 @@ from siting.app.stages import (
     DEFAULT_PRODUCT_YEARS,
     REPORT_FORMATS,
     assess_sites,
+    cached_join,
     config_key,
     futures_scenarios,
     futures_table,
@@ -92,6 +93,7 @@ from siting.app.uploads import (
 )
 
 __all__ = [
+    "cached_join",
     "cached_base_boundaries",
     "site_label",
     "round_sig",
