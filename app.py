@@ -476,12 +476,14 @@ for m in site_msgs + join_msgs:
 top = ranked[ranked["rank"].notna()].head(1)
 if len(top):
     t = top.iloc[0]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Best site", sup.site_label(t))
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
     sig = sup.round_sig  # three significant figures, as in the tables
-    c2.metric(f"On-site water over {commitment} years", f"{sig(t['water_onsite_m3']):,.0f} m3")
-    c3.metric("Scope-2 CO2e", f"{sig(t['co2_scope2_t']):,.0f} t")
-    c4.metric("Energy cost", f"{sig(t['energy_cost_usd'] / 1e6):,.0f} M USD")
+    c1.metric("Best site", sup.site_name(t), help=sup.site_label(t))
+    c2.metric(
+        f"On-site water over {commitment} years", f"{sig(t['water_onsite_m3'] / 1e6):g} million m3"
+    )
+    c3.metric("Scope-2 CO2e", f"{sig(t['co2_scope2_t'] / 1e3):g} kt")
+    c4.metric("Energy cost", f"{sig(t['energy_cost_usd'] / 1e6):g} M USD")
     top5 = ranked[ranked["rank"].notna()].head(5)
     # plain text (st.text): site ids come from user files and are never rendered as markdown
     st.text(
@@ -684,11 +686,15 @@ st.altair_chart(chart, width="stretch")
 b1, b2 = st.columns([3, 2])
 with b1:
     st.markdown("**While the product ran / after it was shut down** (lifetime totals)")
-    split = sup.before_after(row)
+    split = sup.display_table(sup.before_after(row))
     st.dataframe(
         split,
         hide_index=True,
-        column_config={"share after": st.column_config.NumberColumn(format="%.3f")},
+        column_config={
+            c: st.column_config.NumberColumn(format="localized")
+            for c in split.columns
+            if split[c].dtype.kind == "f"
+        },
     )
 why = sup.explain_site(ranked, str(site), assessment)
 with b2:

@@ -77,6 +77,7 @@ from siting.app.tables import (
     round_sig,
     shutdown_year,
     site_label,
+    site_name,
     table_header,
 )
 from siting.app.uploads import (
@@ -93,6 +94,7 @@ from siting.app.uploads import (
 )
 
 __all__ = [
+    "site_name",
     "cached_join",
     "cached_base_boundaries",
     "site_label",

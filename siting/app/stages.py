@@ -56,13 +56,18 @@ def join_sites(
     """Join the sites to every layer (:func:`siting.join.join_layers`), with warnings."""
     from siting.join import join_layers
 
+    _check_data_dir(data_dir)
+    return capture_warnings(join_layers, sites, data_dir=data_dir or None, catalog=catalog)
+
+
+def _check_data_dir(data_dir: str | None) -> None:
+    """Raise :class:`LayerError` for a data directory that does not exist."""
     if data_dir:
         import os
 
         for part in (p for p in str(data_dir).split(os.pathsep) if p):
             if not Path(part).expanduser().is_dir():
                 raise LayerError(f"data directory '{part}' does not exist or is not a directory")
-    return capture_warnings(join_layers, sites, data_dir=data_dir or None, catalog=catalog)
 
 
 def assess_sites(joined: gpd.GeoDataFrame, fleet: Any, scenario: Any, facility: Any) -> Any:
@@ -257,6 +262,7 @@ def cached_join(
         from siting.paths import user_cache_dir
 
         cache_dir = user_cache_dir() / "app"
+    _check_data_dir(data_dir)
     key = _join_key(site_file, data_dir)
     folder = Path(cache_dir) / f"join-{key}"
     try:

@@ -30,6 +30,7 @@ __all__ = [
     "round_sig",
     "shutdown_year",
     "site_label",
+    "site_name",
     "table_header",
 ]
 
@@ -231,8 +232,10 @@ def round_sig(values: Any, sig: int = TABLE_SIG_FIGS) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
         mag = np.where(np.isfinite(x) & (x != 0), np.floor(np.log10(np.abs(x))), 0.0)
-        f = 10.0 ** (sig - 1 - mag)
-        out = np.round(x * f) / f
+        e = sig - 1 - mag  # decimals kept; powers of ten are exact the way they are used
+        up = 10.0 ** np.maximum(e, 0)
+        down = 10.0 ** np.maximum(-e, 0)
+        out = np.where(e >= 0, np.round(x * up) / up, np.round(x / down) * down)
     return np.where(np.isfinite(x), out, x)
 
 
@@ -255,6 +258,12 @@ def _missing(v: Any) -> bool:
     if isinstance(v, float) and math.isnan(v):
         return True
     return isinstance(v, str) and v.strip() in ("", "None", "nan", "NaN")
+
+
+def site_name(row: Any) -> str:
+    """The site's name when the user gave one, else its id."""
+    name = row.get("name") if hasattr(row, "get") else None
+    return str(row["site_id"]) if _missing(name) else str(name).strip()
 
 
 def site_label(row: Any) -> str:
