@@ -476,12 +476,10 @@ for m in site_msgs + join_msgs:
 top = ranked[ranked["rank"].notna()].head(1)
 if len(top):
     t = top.iloc[0]
-    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
     sig = sup.round_sig  # three significant figures, as in the tables
     c1.metric("Best site", sup.site_name(t), help=sup.site_label(t))
-    c2.metric(
-        f"On-site water over {commitment} years", f"{sig(t['water_onsite_m3'] / 1e6):g} million m3"
-    )
+    c2.metric(f"On-site water over {commitment} years", f"{sig(t['water_onsite_m3'] / 1e6):g} M m3")
     c3.metric("Scope-2 CO2e", f"{sig(t['co2_scope2_t'] / 1e3):g} kt")
     c4.metric("Energy cost", f"{sig(t['energy_cost_usd'] / 1e6):g} M USD")
     top5 = ranked[ranked["rank"].notna()].head(5)

@@ -163,8 +163,9 @@ def test_product_shutdown_splits_the_totals(reference):
     water = split.set_index("quantity").loc["water_onsite_m3"]
     assert water["after the product was shut down"] >= 0
     assert water["while the product ran"] > 0
+    # shown to 3 significant figures: the parts add up to the total within 1 %
     assert water["lifetime total"] == pytest.approx(
-        water["while the product ran"] + water["after the product was shut down"]
+        water["while the product ran"] + water["after the product was shut down"], rel=1e-2
     )
     assert "product shut down after 2 years" in at.caption[0].value
 
@@ -730,7 +731,7 @@ def test_missing_values_and_significant_figures():
     # three significant figures: the value printed with %.3g reads back as the same number
     assert np.array_equal(water, np.array([float(f"{w:.3g}") for w in water]))
     assert all("11,425,454" not in m.value for m in at.metric)
-    assert at.metric[1].value == "11.4 million m3"  # 11,425,454 m3 to 3 figures
+    assert at.metric[1].value == "11.4 M m3"  # 11,425,454 m3 to 3 figures
 
 
 def test_legend_states_the_reports_colour_convention_once():
