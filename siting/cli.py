@@ -84,7 +84,7 @@ def cmd_criteria(args) -> int:
     df = criteria_table()
     df["default weight"] = df["key"].map(lambda k: f"{DEFAULT_WEIGHTS.get(k, 0):g}")
     df["better"] = df["direction"].map({"min": "lower", "max": "higher"}).fillna(df["direction"])
-    widths = {"key": 28, "unit": 14, "better": 6, "default weight": 14, "label": 30}
+    widths = {"key": 31, "unit": 14, "better": 6, "default weight": 14, "label": 27}
     print(fit_table(df, widths))
     if args.verbose:
         for _, r in df.iterrows():
@@ -128,11 +128,32 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--start-year", type=int, help="first calendar year")
     g.add_argument("--carbon-free-share", type=float, help="contracted carbon-free share [0-1]")
-    g.add_argument("--decarbonization", type=float, help="grid intensity decline per year [0-1]")
+    g.add_argument(
+        "--decarbonization",
+        type=float,
+        help="grid intensity decline per year [0-1]; overrides --grid-pathway",
+    )
+    g.add_argument(
+        "--grid-pathway",
+        help="current | cambium_midcase | cambium_95by2050 | cambium_100by2035 "
+        "(yearly grid intensity per region, docs/method_pathways.md; default current)",
+    )
+    g.add_argument(
+        "--embodied",
+        help="purchase | amortized: embodied carbon charged at purchase (default) or "
+        "spread over the hardware life by use share",
+    )
     g.add_argument("--price-escalation", type=float, help="electricity price change per year")
     g.add_argument("--price-default", type=float, help="price assumed where none is known [$/MWh]")
     g.add_argument(
         "--carbon-price", type=float, help="carbon price for the after-shutdown CO2e [$/t]"
+    )
+    g.add_argument(
+        "--hydro-evaporation",
+        choices=("include", "exclude"),
+        default="include",
+        help="charge hydro reservoir evaporation to electricity in off-site water "
+        "(include: Macknick et al. 2012 median; exclude: zero, as Li et al. 2023)",
     )
     g = p.add_argument_group("decision")
     g.add_argument("--weights", help="criterion=weight,... (see `siting criteria`)")
@@ -162,6 +183,7 @@ def _configs(args):
         "commitment_years": args.commitment_years,
         "product_years": args.product_years,
         "after": args.after,
+        "hydro_evaporation": getattr(args, "hydro_evaporation", "include"),
     }
     for opt, name in (
         ("start_year", "start_year"),
@@ -169,6 +191,8 @@ def _configs(args):
         ("decarbonization", "grid_decarbonization_per_yr"),
         ("price_escalation", "price_escalation_per_yr"),
         ("price_default", "price_usd_per_mwh_default"),
+        ("grid_pathway", "grid_pathway"),
+        ("embodied", "embodied"),
     ):
         v = getattr(args, opt)
         if v is not None:
@@ -228,7 +252,8 @@ def _print_ranking(result, limit: int = 15) -> None:
         ("site_id", "site"),
         ("score", "score"),
         ("water_onsite_m3", "water on-site [m3]"),
-        ("water_scarcity_weighted_m3", "scarcity-weighted [m3 eq]"),
+        ("water_offsite_m3", "water off-site [m3]"),
+        ("water_scarcity_weighted_total_m3", "scarcity-weighted total [m3 eq]"),
         ("co2_scope2_t", "scope-2 [tCO2e]"),
         ("energy_cost_usd", "energy cost [$]"),
         ("pue_annual", "PUE"),
@@ -246,7 +271,8 @@ def _print_ranking(result, limit: int = 15) -> None:
     print(
         f"fleet {f.gpus:,} x {f.gpu}, {s.commitment_years}-year commitment, product "
         + ("survives" if s.product_years is None else f"shut down after {s.product_years:g} y")
-        + f", then {s.after}"
+        + f", then {s.after}; hydro reservoir evaporation {s.hydro_evaporation}d in "
+        "off-site water (--hydro-evaporation)"
     )
     _print_futures(result, r.head(limit))
 
@@ -346,6 +372,10 @@ def cmd_screen(args) -> int:
     show = [c for c in ("rank", "site_id", "score") if c in res.ranked.columns]
     with pd.option_context("display.width", 200):
         print(res.ranked[show].head(args.top).to_string(index=False))
+    print(
+        f"hydro reservoir evaporation {scenario.hydro_evaporation}d in off-site water "
+        "(--hydro-evaporation)"
+    )
     print(f"wrote {res.path} ({res.n_sites:,} sites)")
     return 0
 

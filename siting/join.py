@@ -23,6 +23,7 @@ from siting.layers.catalog import Catalog, Layer, load_catalog
 JOINERS: tuple[tuple[str, str], ...] = (
     ("boundary", "siting.layers.boundaries:join"),
     ("grid", "siting.layers.grid_carbon:join"),
+    ("marginal", "siting.layers.grid_marginal:join"),
     ("water", "siting.layers.water_stress:join"),
     ("climate", "siting.layers.climate:join"),
     ("price", "siting.layers.price:join"),

@@ -26,6 +26,7 @@ VALUE_FAMILY: dict[str, str] = {
     "bws_label": "bws",
     "sdg642_water_stress_pct": "sdg642",
     "price_usd_per_mwh": "price",
+    "marginal_co2_g_per_kwh": "marginal",
 }
 
 
@@ -80,6 +81,12 @@ def source_of(row: pd.Series, column: str) -> str:
     if column.startswith("mix_") and column != "mix_layer":
         layer = row.get("mix_layer", "")
         return f"{layer} (fuel mix)" if layer else "missing: no fuel-mix source covers it"
+    if column.startswith("water_scarcity_factor_offsite"):
+        level = row.get("water_scarcity_factor_offsite_level", "")
+        region = row.get("water_scarcity_factor_offsite_region", "")
+        if not level:
+            return "missing: no AWARE layer or grid region for the off-site factor"
+        return f"AWARE 1.2 over grid region {region} ({level})"
     fam = VALUE_FAMILY.get(column)
     if fam is None and f"{column}_layer" in row.index:
         fam = column  # a family name itself, e.g. source_of(row, "climate")

@@ -165,7 +165,11 @@ def test_rank_keeps_geodataframe():
 
 
 def test_default_weights_used_when_none():
-    df = _three().assign(water_scarcity_weighted_m3=[1.0, 2.0, 3.0], energy_cost_usd=[3, 2, 1])
+    df = _three().assign(
+        water_offsite_m3=[5.0, 6.0, 7.0],
+        water_scarcity_weighted_total_m3=[1.0, 2.0, 3.0],
+        energy_cost_usd=[3, 2, 1],
+    )
     r = decide.rank(df)
     assert set(r.attrs["weights"]) == set(decide.DEFAULT_WEIGHTS)
     assert sum(r.attrs["weights"].values()) == pytest.approx(1.0)
@@ -678,6 +682,7 @@ def assessed():
             "grid_co2_g_per_kwh": grid,
             "price_usd_per_mwh": price,
             "water_scarcity_factor": cf,
+            "water_scarcity_factor_offsite": cf,
             "aware_cf": cf,
         }
         r.update({f"dry_bulb_c_m{m + 1:02d}": float(tdb[m]) for m in range(12)})

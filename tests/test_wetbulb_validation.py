@@ -6,7 +6,9 @@ Two references, neither used to build the estimate:
   Sand Point AK, TMY2 Miami FL; public domain): monthly mean wet-bulb, like with like,
   and the annual cooling terms of the footprint model;
 * ASHRAE 2013 annual design conditions (6,321 stations with a 0.4 % wet-bulb): reference
-  use only, read from the raw data directory, never shipped or displayed. The estimate
+  use only, read from the raw data directory, never shipped or displayed. The dew-point
+  correction of the estimate was fitted (scripts/fit_wetbulb.py) on the stations with an
+  even WMO index only; the targets are asserted on the odd ones (held out). The estimate
   gives monthly means, ASHRAE gives the wet-bulb exceeded 0.4 % of the hours, so the
   hottest month's estimated mean plus the excess measured in the hourly files
   (``WB004_MINUS_HOTTEST_MONTH_K``) is compared with it.
@@ -36,12 +38,14 @@ HOURLY = {
 }
 
 # ---- accuracy stated in docs/method_climate.md -----------------------------------------
-#: monthly mean wet-bulb vs hourly files (36 station-months) [K]
-MONTHLY_MAE_MAX_K = 1.5
-MONTHLY_BIAS_MAX_K = 1.0
-#: ASHRAE 0.4 % design wet-bulb vs hottest-month estimate + offset [K]
-DESIGN_MAE_MAX_K = 2.6
-DESIGN_BIAS_RANGE_K = (-2.4, 0.0)
+#: monthly mean wet-bulb vs hourly files (36 station-months) [K]: the uncorrected
+#: estimate had MAE 1.25 K; the fitted correction may cost at most 0.2 K of it
+MONTHLY_MAE_MAX_K = 1.45
+MONTHLY_BIAS_MAX_K = 1.3
+#: ASHRAE 0.4 % design wet-bulb vs hottest-month estimate + offset, held-out stations [K]
+DESIGN_MAE_MAX_K = 1.2
+DESIGN_BIAS_MAX_K = 0.5
+DESIGN_GROUP_MAE_MAX_K = 2.0
 #: annual on-site water per kWh of heat (evaporative plant), monthly estimate vs hourly
 WATER_REL_ERR_MAX = 0.02
 
@@ -136,8 +140,11 @@ def test_annual_cooling_water_vs_hourly(hourly, estimated):
 def test_design_wet_bulb_vs_ashrae_2013(raw_dir):
     path = raw_dir / "ashrae2013-design-conditions" / "ASHRAE_2013_Yearly_DesignConditions.csv"
     ref = climate.read_ashrae_reference({"x": path})
-    ref = ref[pd.to_numeric(ref["WB004"], errors="coerce").notna()].reset_index(drop=True)
-    assert len(ref) > 6000
+    ref = ref[pd.to_numeric(ref["WB004"], errors="coerce").notna()]
+    wmo = pd.to_numeric(ref["WMO#"], errors="coerce")
+    # ASHRAE's 6-digit id = 5-digit WMO index + suffix digit; the fit used even indices
+    ref = ref[wmo.notna() & (wmo // 10 % 2 == 1)].reset_index(drop=True)
+    assert len(ref) > 2900
     sites = pd.DataFrame(
         {
             "site_id": [f"s{i}" for i in range(len(ref))],
@@ -150,14 +157,33 @@ def test_design_wet_bulb_vs_ashrae_2013(raw_dir):
     ok = np.isfinite(wet).all(axis=1)
     assert ok.mean() > 0.97  # the rest sit on islands/coasts that both grids call sea
     design = wet.max(axis=1) + wbe.WB004_MINUS_HOTTEST_MONTH_K
-    e = (design - ref["WB004"].astype(float).to_numpy())[ok]
-    bias, mae = e.mean(), np.abs(e).mean()
-    assert DESIGN_BIAS_RANGE_K[0] <= bias <= DESIGN_BIAS_RANGE_K[1]
-    assert mae <= DESIGN_MAE_MAX_K
-    # skill beyond the mean: the spatial pattern is captured
-    r = np.corrcoef(design[ok], ref["WB004"].astype(float).to_numpy()[ok])[0, 1]
-    assert r > 0.9
-    # tropical climates (Koppen A): small error; the under-estimate grows with
-    # continentality (documented per group in docs/method_climate.md)
+    obs = ref["WB004"].astype(float).to_numpy()[ok]
+    e = design[ok] - obs
+    assert abs(e.mean()) <= DESIGN_BIAS_MAX_K
+    assert np.abs(e).mean() <= DESIGN_MAE_MAX_K
+    assert np.corrcoef(design[ok], obs)[0, 1] > 0.93  # uncorrected 0.91
     group = j["koppen_zone"].str[0].to_numpy()[ok]
-    assert np.abs(e[group == "A"]).mean() < 1.5
+    for g in "ABCDE":
+        assert np.abs(e[group == g]).mean() <= DESIGN_GROUP_MAE_MAX_K, g
+    # the carried 1-sigma (hottest month = the fit's held-out RMS of the group) holds
+    # roughly two thirds of the design errors
+    inside = np.abs(e) <= j["wet_bulb_sd_c"].to_numpy(float)[ok]
+    assert 0.55 <= inside.mean() <= 0.85
+
+
+def test_koppen_group_from_monthly_climate():
+    """Kottek et al. (2006) Table 1 rules on hand-made climates."""
+    flat = np.ones(12)
+    t = np.vstack([27 * flat, 27 * flat, np.linspace(-20, 15, 12), 5 * flat, 12 * flat])
+    p = np.vstack([200 * flat, 1 * flat, 50 * flat, 50 * flat, 80 * flat])
+    # Af; hot desert (12 mm/yr << 10 * (2*27 + 14)); continental; polar (warmest 5 C);
+    # temperate (coldest 12 C, too cool for A)
+    assert list(wbe.koppen_group(t, p, np.full(5, 10.0))) == ["A", "B", "D", "E", "C"]
+
+
+def test_seasonal_weight_bounds():
+    t = np.array([[-5, 0, 5, 10, 15, 20, 25, 20, 15, 10, 5, 0], [20.0] * 12])
+    w = wbe.seasonal_weight(t)
+    assert w[0, 6] == 1.0 and w[0, 0] == 0.0
+    assert np.all((w >= 0) & (w <= 1))
+    assert np.all(w[1] == 1.0)  # no seasonal cycle: the correction applies all year

@@ -37,6 +37,14 @@ _TOTALS: dict[str, tuple[str, str]] = {
     "water_onsite_m3": ("m3", "IT energy x on-site WUE (climate and cooling technology)"),
     "water_offsite_m3": ("m3", "facility energy x EWIF"),
     "water_scarcity_weighted_m3": ("m3 world-eq", "water_onsite_m3 x water_scarcity_factor"),
+    "water_scarcity_weighted_offsite_m3": (
+        "m3 world-eq",
+        "water_offsite_m3 x water_scarcity_factor_offsite (grid region)",
+    ),
+    "water_scarcity_weighted_total_m3": (
+        "m3 world-eq",
+        "on-site + off-site scarcity-weighted water",
+    ),
     "co2_scope2_t": ("t CO2e", "facility energy x grid intensity of each year (location-based)"),
     "co2_scope2_market_t": ("t CO2e", "scope 2 after the contracted carbon-free share"),
     "co2_embodied_t": ("t CO2e", "GPU purchases (initial + refreshes) x embodied per GPU"),

@@ -134,6 +134,24 @@ def _scarcity_weighted(df: pd.DataFrame) -> np.ndarray:
     return _col(df, "water_onsite_m3") * _col(df, "water_scarcity_factor")
 
 
+def _scarcity_weighted_offsite(df: pd.DataFrame) -> np.ndarray:
+    return _col(df, "water_offsite_m3") * _col(df, "water_scarcity_factor_offsite")
+
+
+def _scarcity_weighted_total(df: pd.DataFrame) -> np.ndarray:
+    onsite = (
+        _col(df, "water_scarcity_weighted_m3")
+        if "water_scarcity_weighted_m3" in df.columns
+        else _scarcity_weighted(df)
+    )
+    offsite = (
+        _col(df, "water_scarcity_weighted_offsite_m3")
+        if "water_scarcity_weighted_offsite_m3" in df.columns
+        else _scarcity_weighted_offsite(df)
+    )
+    return onsite + offsite
+
+
 _CO2 = ("co2_scope2_t", "co2_embodied_t")
 _WATER = ("water_onsite_m3", "water_offsite_m3")
 
@@ -159,6 +177,32 @@ _REGISTRY: tuple[Criterion, ...] = (
     Criterion(
         "water_total", "water_total_m3", "Lifetime on-site + off-site water", "m3",
         description="water_onsite_m3 + water_offsite_m3.", derive=_sum(_WATER), requires=_WATER,
+    ),
+    Criterion(
+        "water_scarcity_weighted_offsite", "water_scarcity_weighted_offsite_m3",
+        "Scarcity-weighted off-site water", "m3 world-eq",
+        description=(
+            "Off-site (power plant) water times the grid region's water scarcity factor "
+            "(water_scarcity_factor_offsite: consumption-weighted AWARE CF over the region "
+            "of the site's fuel mix). Derived as water_offsite_m3 x "
+            "water_scarcity_factor_offsite when the model column is absent."
+        ),
+        derive=_scarcity_weighted_offsite,
+        requires=("water_offsite_m3", "water_scarcity_factor_offsite"),
+    ),
+    Criterion(
+        "water_scarcity_weighted_total", "water_scarcity_weighted_total_m3",
+        "Scarcity-weighted on-site + off-site water", "m3 world-eq",
+        description=(
+            "On-site water x the site's AWARE CF + off-site water x the grid region's "
+            "(Siddik et al. 2021, Environ. Res. Lett. 16 064017, weight both where each is "
+            "drawn). Off-site water follows the run's hydro_evaporation convention."
+        ),
+        derive=_scarcity_weighted_total,
+        requires=(
+            "water_onsite_m3", "water_scarcity_factor",
+            "water_offsite_m3", "water_scarcity_factor_offsite",
+        ),
     ),
     Criterion(
         "co2_scope2", "co2_scope2_t", "Lifetime scope-2 CO2e (location-based)", "t CO2e",
@@ -212,11 +256,12 @@ _REGISTRY: tuple[Criterion, ...] = (
 CRITERIA: dict[str, Criterion] = {c.key: c for c in _REGISTRY}
 
 #: Weights used when none are given: equal weights on the four headline footprints
-#: (on-site water, scarcity-weighted water, scope-2, energy cost). A neutral
-#: starting point (assumption: no preference), not a recommendation.
+#: (the whole water footprint, on-site + off-site, in m3 and scarcity-weighted; scope-2;
+#: energy cost). A neutral starting point (assumption: no preference), not a
+#: recommendation. Off-site water follows the run's ``hydro_evaporation`` convention.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "water_onsite": 1.0,
-    "water_scarcity_weighted": 1.0,
+    "water_total": 1.0,
+    "water_scarcity_weighted_total": 1.0,
     "co2_scope2": 1.0,
     "energy_cost": 1.0,
 }

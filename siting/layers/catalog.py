@@ -27,7 +27,18 @@ from typing import Any
 from siting.errors import ChecksumError, LayerError
 from siting.paths import data_dirs, embedded_data_dir
 
-FAMILIES = ("boundary", "grid", "aware", "bws", "sdg642", "climate", "price", "reference")
+FAMILIES = (
+    "boundary",
+    "grid",
+    "aware",
+    "bws",
+    "sdg642",
+    "climate",
+    "price",
+    "reference",
+    "pathway",
+    "marginal",
+)
 _REQUIRED = ("name", "family", "level", "title", "source", "licence", "vintage", "reader")
 
 

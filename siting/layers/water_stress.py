@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from siting.layers.water_offsite import join_offsite
 from siting.layers.water_stress_aqueduct import (
     AQ_ARID_CAT,
     AQ_CATS,
@@ -130,7 +131,9 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
         ``aware_basin_id``, ``aware_snap_km``, ``aware_cf_m01``..``aware_cf_m12``;
         ``bws_raw``, ``bws_score``, ``bws_cat``, ``bws_label``, ``bws_pfaf_id``,
         ``bws_note``; ``sdg642_water_stress_pct``, ``sdg642_year``,
-        ``sdg642_category``; and the provenance columns of the three families.
+        ``sdg642_category``; ``water_scarcity_factor_offsite`` (+ ``_level``,
+        ``_region``, the grid region's factor, :mod:`siting.layers.water_offsite`); and
+        the provenance columns of the three families.
     """
     lon = sites["lon"].to_numpy(float)
     lat = sites["lat"].to_numpy(float)
@@ -140,6 +143,7 @@ def join(sites: gpd.GeoDataFrame, ctx) -> pd.DataFrame:
             join_aware(lon, lat, iso3, sites.index, ctx),
             join_bws(lon, lat, iso3, sites.index, ctx),
             join_sdg642(iso3, sites.index, ctx),
+            join_offsite(sites, ctx),
         ],
         axis=1,
     )

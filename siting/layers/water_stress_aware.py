@@ -78,6 +78,9 @@ def aware_region_factors(
     countries: gpd.GeoDataFrame,
     *,
     cf_column: str = "annual_non_agriculture",
+    key: str = "country_iso3",
+    level: str = "country",
+    include_global: bool = True,
 ) -> pd.DataFrame:
     """Country AWARE factors as consumption-weighted means of the basin factors.
 
@@ -96,6 +99,11 @@ def aware_region_factors(
         Country polygons with ``country_iso3`` (EPSG:4326).
     cf_column
         Basin factor to aggregate.
+    key, level
+        Column of ``countries`` naming each region (any polygon layer: countries, states,
+        grid zones) and the ``level`` label written in the result.
+    include_global
+        Append the global row.
 
     Returns
     -------
@@ -122,26 +130,29 @@ def aware_region_factors(
         geometry=b.geometry.values,
         crs=basins.crs,
     ).to_crs(EQUAL_AREA_CRS)
-    c = countries.loc[countries["country_iso3"].notna(), ["country_iso3", "geometry"]]
-    c = c.to_crs(EQUAL_AREA_CRS)
+    c = countries.loc[countries[key].notna(), [key, countries.geometry.name]]
+    c = gpd.GeoDataFrame({"region_key": c[key].to_numpy()}, geometry=c.geometry.values)
+    c = c.set_crs(countries.crs).to_crs(EQUAL_AREA_CRS)
     ov = gpd.overlay(b, c, how="intersection", keep_geom_type=True)
     share = ov.geometry.area.to_numpy() / b.geometry.area.to_numpy()[ov["bid"].to_numpy()]
     ov["w"] = ov["cons"].to_numpy(float) * share
     ov["wcf"] = ov["w"] * ov["cf"]
-    g = ov.groupby("country_iso3").agg(
+    g = ov.groupby("region_key").agg(
         w=("w", "sum"), wcf=("wcf", "sum"), n_basins=("bid", "nunique")
     )
     g = g[g["w"] > 0]
     out = pd.DataFrame(
         {
             "region": g.index.to_numpy(),
-            "level": "country",
+            "level": level,
             "aware_cf": (g["wcf"] / g["w"]).to_numpy(),
             "n_basins": g["n_basins"].to_numpy(),
             "weight_m3_per_yr": g["w"].to_numpy(),
             "source": "consumption-weighted mean of AWARE 1.2 basin factors (this package)",
         }
     )
+    if not include_global:
+        return out.sort_values("region").reset_index(drop=True)
     glo = pd.DataFrame(
         {
             "region": [GLOBAL_CODE],

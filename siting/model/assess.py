@@ -25,6 +25,7 @@ from siting.model.fleet import (
     Fleet,
 )
 from siting.model.footprint import ANNUAL_VARIABLES, MONTHLY_HOURS, footprint_arrays
+from siting.model.pathways import intensity_table, marginal_for_sites
 from siting.model.scenario import _SCENARIO_SOURCES, Scenario
 from siting.physics import energy as _energy
 
@@ -125,7 +126,11 @@ def _climate_from_dataset(climate, df: pd.DataFrame, site_ids: np.ndarray):
     return tdb, twb, hours
 
 
-def _ewif_for_sites(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _ewif_for_sites(
+    df: pd.DataFrame, hydro_evaporation: str = _energy.HYDRO_EVAPORATION_DEFAULT
+) -> tuple[np.ndarray, np.ndarray]:
+    """EWIF per site [L/kWh]: a layer value, else from the fuel mix under the hydro
+    convention (:func:`siting.physics.energy.ewif_factors_for_mix`), else the fallback."""
     n = len(df)
     ewif = np.full(n, np.nan)
     level = np.full(n, "", dtype=object)
@@ -136,8 +141,7 @@ def _ewif_for_sites(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         level[ok] = "layer"
     mix_cols = [c for c in _energy.MIX_COLUMNS if c in df.columns]
     if mix_cols:
-        factors = _energy.load_ewif_factors().set_index("mix_column")["l_per_kwh"]
-        f = np.array([factors.get(c, np.nan) for c in mix_cols], dtype=float)
+        f = _energy.ewif_factors_for_mix(mix_cols, hydro_evaporation)
         mix = df[mix_cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         from_mix = _energy.ewif_from_mix(mix, f)
         use = ~np.isfinite(ewif) & np.isfinite(from_mix)
@@ -201,7 +205,7 @@ def _assumptions(fleet: Fleet, facility: Facility, scenario: Scenario, ewif_leve
             DEFAULT_UTILIZATION_SOURCE,
         )
     )
-    rows += _ewif_rows(ewif_level)
+    rows += _ewif_rows(ewif_level, scenario.hydro_evaporation)
     df = pd.DataFrame(rows, columns=["parameter", "value", "unit", "source"])
     df["value"] = df["value"].astype(object)
     return df
@@ -291,7 +295,7 @@ def _scenario_rows(scenario: Scenario) -> list[_Row]:
     return rows
 
 
-def _ewif_rows(ewif_level) -> list[_Row]:
+def _ewif_rows(ewif_level, hydro_evaporation: str = "include") -> list[_Row]:
     rows: list[_Row] = []
     lv = pd.Series(ewif_level)
     if (lv == "assumption").any():
@@ -305,9 +309,11 @@ def _ewif_rows(ewif_level) -> list[_Row]:
         )
     if (lv == "fuel_mix_macknick2012").any():
         for rec in _energy.load_ewif_factors().itertuples():
-            rows.append(
-                (f"ewif_factor_{rec.fuel}", round(float(rec.l_per_kwh), 6), "L/kWh", rec.source)
-            )
+            value, source = round(float(rec.l_per_kwh), 6), rec.source
+            if rec.fuel == "hydro" and hydro_evaporation == "exclude":
+                value = 0.0
+                source = "hydro_evaporation=exclude: set to zero as Li et al. (2023) do"
+            rows.append((f"ewif_factor_{rec.fuel}", value, "L/kWh", source))
     return rows
 
 
@@ -362,7 +368,8 @@ def assess(
     else:
         tdb, twb, hours = _climate_from_columns(df)
     grid, grid_missing = _grid_for_sites(df, scenario, grid_co2_g_per_kwh_by_year)
-    ewif, ewif_level = _ewif_for_sites(df)
+    grid, pathway_level = intensity_table(df, scenario, grid)
+    ewif, ewif_level = _ewif_for_sites(df, scenario.hydro_evaporation)
     price, price_assumed = _price_for_sites(df, scenario)
 
     res = footprint_arrays(
@@ -378,7 +385,9 @@ def assess(
         warming_nodes=warming_nodes,
     )
     new = _lifetime_totals(res, n)
-    new.update(_site_columns(df, new["water_onsite_m3"], ewif, ewif_level, price, price_assumed))
+    new.update(_carbon_conventions(df, res, n, pathway_level))
+    water = (new["water_onsite_m3"], new["water_offsite_m3"])
+    new.update(_site_columns(df, water, ewif, ewif_level, price, price_assumed))
     new["status"], new["reason"] = _status_and_reason(df, tdb, twb, grid_missing, facility)
     return Assessment(
         annual=_annual_dataset(res, site_ids, fleet, facility, scenario),
@@ -447,17 +456,40 @@ def _price_for_sites(df: pd.DataFrame, scenario: Scenario) -> tuple[np.ndarray, 
 
 def _site_columns(
     df: pd.DataFrame,
-    water_onsite_m3: np.ndarray,
+    water_m3: tuple[np.ndarray, np.ndarray],
     ewif: np.ndarray,
     ewif_level: np.ndarray,
     price: np.ndarray,
     price_assumed: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Summary columns from the site's layers: scarcity-weighted water, EWIF, price."""
+    """Summary columns from the site's layers: scarcity-weighted water, EWIF, price.
+
+    On-site water [m3] is weighted by the site's factor, off-site water by the grid
+    region's (``water_scarcity_factor_offsite``); the total is their sum (Siddik et al.
+    2021, Environ. Res. Lett. 16 064017, weight both where each is drawn)."""
     new: dict[str, np.ndarray] = {}
+    onsite, offsite = water_m3
     if "water_scarcity_factor" in df.columns:
         wsf = pd.to_numeric(df["water_scarcity_factor"], errors="coerce").to_numpy(dtype=float)
-        new["water_scarcity_weighted_m3"] = water_onsite_m3 * wsf
+        new["water_scarcity_weighted_m3"] = onsite * wsf
+    if "water_scarcity_factor_offsite" in df.columns:
+        col = df["water_scarcity_factor_offsite"]
+        wsf_off = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    elif "country_iso3" in df.columns:
+        # a table not joined: the country's value from the embedded AWARE table
+        from siting.layers.water_offsite import country_offsite_factors
+
+        wsf_off, off_level = country_offsite_factors(df["country_iso3"])
+        new["water_scarcity_factor_offsite"] = wsf_off
+        new["water_scarcity_factor_offsite_level"] = off_level
+    else:
+        wsf_off = None
+    if wsf_off is not None:
+        new["water_scarcity_weighted_offsite_m3"] = offsite * wsf_off
+        if "water_scarcity_weighted_m3" in new:
+            new["water_scarcity_weighted_total_m3"] = (
+                new["water_scarcity_weighted_m3"] + new["water_scarcity_weighted_offsite_m3"]
+            )
     new["ewif_l_per_kwh"] = ewif
     new["ewif_level"] = ewif_level
     new["price_usd_per_mwh"] = price
@@ -499,6 +531,9 @@ def _annual_dataset(
             if scenario.product_years is None
             else float(scenario.product_years),
             "after": scenario.after,
+            "grid_pathway": scenario.grid_pathway,
+            "embodied": scenario.embodied,
+            "hydro_evaporation": scenario.hydro_evaporation,
             "method": "docs/method_model.md",
         },
     )
@@ -532,6 +567,21 @@ def _lifetime_totals(res: dict[str, Any], n: int) -> dict[str, np.ndarray]:
         new["co2_kg_per_gpu_hour"] = co2_kg / gh if gh > 0 else np.full(n, np.nan)
     new["co2_scope2_market_t"] = res["co2_scope2_market_t"].sum(axis=1, dtype=np.float64)
     return new
+
+
+def _carbon_conventions(df: pd.DataFrame, res: dict[str, Any], n: int, pathway_level):
+    """Marginal scope 2 beside the average one, both embodied conventions, the pathway."""
+    marginal, marginal_level = marginal_for_sites(df)
+    fac = res["facility_energy_mwh"].astype(np.float64)
+    emb = res["embodied_conventions"]
+    return {
+        "co2_scope2_marginal_t": fac.sum(axis=1) * marginal / 1e3,
+        "marginal_co2_g_per_kwh": marginal,
+        "marginal_source": marginal_level,
+        "co2_embodied_purchase_t": np.full(n, float(np.sum(emb["purchase"]))),
+        "co2_embodied_amortized_t": np.full(n, float(np.sum(emb["amortized"]))),
+        "grid_pathway_level": np.asarray(pathway_level, dtype=object),
+    }
 
 
 def _status_and_reason(
@@ -571,11 +621,19 @@ _SUMMARY_ORDER = [
 ]
 _SUMMARY_ORDER += [f"{c}_after_product" for c in _SUMMARY_ORDER if c != "co2_scope2_market_t"]
 _SUMMARY_ORDER += ["water_l_per_gpu_hour", "co2_kg_per_gpu_hour", "water_scarcity_weighted_m3"]
+_SUMMARY_ORDER += ["water_scarcity_weighted_offsite_m3", "water_scarcity_weighted_total_m3"]
+_SUMMARY_ORDER += ["water_scarcity_factor_offsite", "water_scarcity_factor_offsite_level"]
 _SUMMARY_ORDER += [
     "ewif_l_per_kwh",
     "ewif_level",
     "price_usd_per_mwh",
     "price_level",
+    "co2_scope2_marginal_t",
+    "marginal_co2_g_per_kwh",
+    "marginal_source",
+    "co2_embodied_purchase_t",
+    "co2_embodied_amortized_t",
+    "grid_pathway_level",
     "status",
     "reason",
 ]
@@ -614,7 +672,13 @@ def _summary_table(df: pd.DataFrame, new: dict[str, np.ndarray]):
     crs = summary.crs if geom_name is not None else None
     # a user's own column named like a model output (e.g. a campus "status") is kept
     # as input_<name>; layer columns the model resolves (price, EWIF) are replaced
-    resolved = {"price_usd_per_mwh", "price_level", "ewif_l_per_kwh", "ewif_level"}
+    resolved = {
+        "price_usd_per_mwh",
+        "price_level",
+        "ewif_l_per_kwh",
+        "ewif_level",
+        "marginal_co2_g_per_kwh",
+    }
     clash = [c for c in order if c in summary.columns and c not in resolved]
     if clash:
         summary = summary.rename(columns={c: f"input_{c}" for c in clash})

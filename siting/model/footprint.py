@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from siting.errors import ConfigError
+from siting.model.embodied import embodied_by_year
 from siting.model.facility import Facility
 from siting.model.fleet import Fleet
 from siting.model.scenario import Scenario
@@ -206,6 +207,7 @@ def footprint_arrays(
         "energy_cost_usd": loads["share_cost"],
         "co2_embodied_t_absolute": loads["emb_after"],
     }
+    out["embodied_conventions"] = loads["emb_both"]
     out["gpu_hours"] = loads["gpu_hours"]
     out["years"] = scenario.years
     out["schedule"] = loads["sched"]
@@ -297,7 +299,7 @@ def _yearly_loads(
         share_fac = np.where(q_bar > 0, q_after / q_bar, 0.0)
         share_it = np.where(l_bar > 0, it_after_l / l_bar, 0.0)
         share_cost = np.where(q_pay > 0, q_pay_after / q_pay, 0.0)
-    emb, emb_after = _embodied_t(fleet, facility, sched)
+    emb, emb_after, emb_both = _embodied_t(fleet, facility, scenario, sched)
     return {
         "sched": sched,
         "it_mwh": d_mw * h_year * l_bar,
@@ -308,21 +310,27 @@ def _yearly_loads(
         "share_cost": share_cost,
         "emb": emb,
         "emb_after": emb_after,
+        "emb_both": emb_both,
         "gpu_hours": int(fleet.gpus) * h_year * (sched["alive"] + r * sched["leased"]),
     }
 
 
 def _embodied_t(
-    fleet: Fleet, facility: Facility, sched: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Embodied carbon per year [tCO2e] (GPU purchases, building in year 0) and its
-    after-product part."""
-    kg_gpu = fleet.spec["embodied_kg_per_gpu"][0]
-    emb = sched["purchases"] * int(fleet.gpus) * kg_gpu / 1e3
-    emb_after = sched["purchases_after"] * int(fleet.gpus) * kg_gpu / 1e3
-    emb = emb.copy()
-    emb[0] += facility.building_embodied_t_per_mw * fleet.design_it_mw
-    return emb, emb_after
+    fleet: Fleet, facility: Facility, scenario: Scenario, sched: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Embodied carbon per year [tCO2e] in the scenario's convention (GPU purchases or
+    their amortized use share, building in year 0), its after-product part, and both
+    conventions (:func:`siting.model.embodied.embodied_by_year`)."""
+    both = embodied_by_year(
+        sched,
+        int(fleet.gpus),
+        fleet.spec["embodied_kg_per_gpu"][0],
+        float(fleet.refresh_years),
+        float(scenario.retenant_fraction),
+        facility.building_embodied_t_per_mw * fleet.design_it_mw,
+    )
+    conv = scenario.embodied
+    return both[conv], both[f"{conv}_after"], both
 
 
 def _yearly_climate_terms(

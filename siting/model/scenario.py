@@ -7,7 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from siting.errors import ConfigError
+from siting.model.embodied import EMBODIED_CONVENTIONS
 from siting.model.fleet import _check_choice, _check_number
+from siting.model.pathways import PATHWAY_SCENARIOS
+from siting.physics.energy import (
+    HYDRO_EVAPORATION_DEFAULT,
+    HYDRO_EVAPORATION_MODES,
+    HYDRO_EVAPORATION_SOURCE,
+)
 
 AFTER_MODES = ("idle", "retenant", "power_down")
 
@@ -50,6 +57,19 @@ class Scenario:
         Climate trend added to dry- and wet-bulb [C per decade], [-2, 5].
     price_usd_per_mwh_default : float
         Electricity price assumed where a site has none [$/MWh], (0, 10000].
+    grid_pathway : str
+        ``'current'`` (intensity held at the grid layer's value, or declining at
+        ``grid_decarbonization_per_yr``) or a published pathway scenario of
+        :data:`siting.model.pathways.PATHWAY_SCENARIOS` (per-region yearly intensity,
+        docs/method_pathways.md). A non-zero ``grid_decarbonization_per_yr`` overrides it.
+    embodied : {'purchase', 'amortized'}
+        Embodied-carbon convention: each purchase charged whole in its year, or spread
+        over the service life (``refresh_years``) by use share
+        (:mod:`siting.model.embodied`).
+    hydro_evaporation : {'include', 'exclude'}
+        Off-site water convention for hydropower: reservoir evaporation charged to the
+        electricity (Macknick et al. 2012 median, default) or set to zero (Li et al. 2023).
+        Applies where EWIF is computed from a fuel mix.
     """
 
     commitment_years: int = 15
@@ -64,6 +84,9 @@ class Scenario:
     price_escalation_per_yr: float = 0.0
     warming_c_per_decade: float = 0.0
     price_usd_per_mwh_default: float = DEFAULT_PRICE_USD_PER_MWH
+    grid_pathway: str = "current"
+    embodied: str = "purchase"
+    hydro_evaporation: str = HYDRO_EVAPORATION_DEFAULT
 
     def __post_init__(self):
         cy = self.commitment_years
@@ -84,6 +107,7 @@ class Scenario:
                     field="product_years",
                 )
         _check_choice("after", self.after, AFTER_MODES)
+        _check_choice("hydro_evaporation", self.hydro_evaporation, HYDRO_EVAPORATION_MODES)
         sy = self.start_year
         if isinstance(sy, bool) or not isinstance(sy, (int, np.integer)) or not 1990 <= sy <= 2100:
             raise ConfigError(f"must be a year in [1990, 2100], got {sy!r}", field="start_year")
@@ -99,6 +123,8 @@ class Scenario:
         _check_number(
             "price_usd_per_mwh_default", self.price_usd_per_mwh_default, 0.0, 1e4, lo_open=True
         )
+        _check_choice("grid_pathway", self.grid_pathway, PATHWAY_SCENARIOS)
+        _check_choice("embodied", self.embodied, EMBODIED_CONVENTIONS)
 
     @property
     def years(self) -> np.ndarray:
@@ -107,7 +133,7 @@ class Scenario:
 
 
 _SCENARIO_SOURCES = {
-    "commitment_years": ("years", "assumption (15-year example of issue 4)"),
+    "commitment_years": ("years", "assumption (15-year example commitment)"),
     "product_years": ("years", "assumption: the product survives the commitment"),
     "after": ("-", "assumption"),
     "start_year": ("year", "assumption"),
@@ -117,6 +143,9 @@ _SCENARIO_SOURCES = {
     "carbon_free_share": ("-", "assumption: no contracted carbon-free energy"),
     "grid_decarbonization_per_yr": ("1/yr", "assumption: constant grid intensity"),
     "price_escalation_per_yr": ("1/yr", "assumption: constant real price"),
-    "warming_c_per_decade": ("C/decade", "assumption: no warming trend (issue 4 default 0)"),
+    "warming_c_per_decade": ("C/decade", "assumption: no warming trend (default 0)"),
     "price_usd_per_mwh_default": ("USD/MWh", DEFAULT_PRICE_SOURCE),
+    "grid_pathway": ("-", "assumption: grid intensity held at its current value"),
+    "embodied": ("-", "assumption: purchases charged whole (committed facility)"),
+    "hydro_evaporation": ("-", HYDRO_EVAPORATION_SOURCE),
 }

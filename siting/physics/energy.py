@@ -27,11 +27,15 @@ import pandas as pd
 __all__ = [
     "EWIF_FALLBACK_L_PER_KWH",
     "EWIF_FALLBACK_SOURCE",
+    "HYDRO_EVAPORATION_DEFAULT",
+    "HYDRO_EVAPORATION_MODES",
+    "HYDRO_EVAPORATION_SOURCE",
     "L_PER_US_GALLON",
     "MIX_COLUMNS",
     "accelerator_energy_kwh",
     "co2_t",
     "commitment_schedule",
+    "ewif_factors_for_mix",
     "ewif_from_mix",
     "gal_per_mwh_to_l_per_kwh",
     "grid_intensity_trajectory",
@@ -47,6 +51,22 @@ EWIF_FALLBACK_L_PER_KWH = 3.14
 EWIF_FALLBACK_SOURCE = (
     "assumption: U.S. average EWIF 3.14 L/kWh used by Li et al. (2023) arXiv:2304.03271 "
     "(after Reig et al. 2020, WRI); applied where no fuel mix or EWIF is known"
+)
+
+#: Off-site convention for hydropower: ``include`` charges reservoir evaporation to the
+#: electricity generated (Macknick et al. 2012, Table 1: median 4,491 gal/MWh for
+#: hydropower, evaporation allocated to generation); ``exclude`` sets the hydro factor to
+#: zero, as Li et al. (2023, arXiv:2304.03271) do. The hydro share stays in the mix
+#: (weight with factor 0): excluding evaporation does not move that generation elsewhere.
+HYDRO_EVAPORATION_MODES = ("include", "exclude")
+#: Default: include (the tool accounts for the whole committed footprint; evaporation
+#: from reservoirs is consumed water, and the Macknick median is the published figure
+#: the EWIF table is built on). Argued in docs/method_model.md.
+HYDRO_EVAPORATION_DEFAULT = "include"
+HYDRO_EVAPORATION_SOURCE = (
+    "assumption: hydro reservoir evaporation charged to electricity (Macknick et al. 2012 "
+    "Environ. Res. Lett. 7 045802, Table 1, median 4,491 gal/MWh); 'exclude' sets it to "
+    "zero as Li et al. (2023) arXiv:2304.03271 do"
 )
 
 MIX_COLUMNS = (
@@ -149,6 +169,31 @@ def load_ewif_factors(path: str | Path | None = None) -> pd.DataFrame:
     """
     p = Path(path) if path is not None else _default_data_dir() / "ewif_macknick2012.csv"
     return _read_ewif(str(p)).copy()
+
+
+def ewif_factors_for_mix(
+    mix_columns, hydro_evaporation: str = HYDRO_EVAPORATION_DEFAULT, path=None
+) -> np.ndarray:
+    """Per-fuel EWIF factors [L/kWh] aligned with ``mix_columns`` under a hydro convention.
+
+    Columns without a factor (``mix_other_pct``) get NaN (left out of the weighting by
+    :func:`ewif_from_mix`). With ``hydro_evaporation="exclude"`` the hydro factor is 0
+    (Li et al. 2023), so the hydro share still counts in the mix but adds no water.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``hydro_evaporation``.
+    """
+    if hydro_evaporation not in HYDRO_EVAPORATION_MODES:
+        raise ValueError(
+            f"hydro_evaporation must be one of {HYDRO_EVAPORATION_MODES}, got {hydro_evaporation!r}"
+        )
+    factors = load_ewif_factors(path).set_index("mix_column")["l_per_kwh"]
+    f = np.array([factors.get(c, np.nan) for c in mix_columns], dtype=float)
+    if hydro_evaporation == "exclude":
+        f[[c == "mix_hydro_pct" for c in mix_columns]] = 0.0
+    return f
 
 
 def ewif_from_mix(mix_pct, factors_l_per_kwh):

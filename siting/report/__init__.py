@@ -77,6 +77,9 @@ _UNITS: dict[str, str] = {
     "water_onsite_m3": "m3",
     "water_offsite_m3": "m3",
     "water_scarcity_weighted_m3": "m3 world-eq",
+    "water_scarcity_weighted_offsite_m3": "m3 world-eq",
+    "water_scarcity_weighted_total_m3": "m3 world-eq",
+    "water_scarcity_factor_offsite": "m3 world-eq/m3",
     "co2_scope2_t": "t CO2e",
     "co2_scope2_market_t": "t CO2e",
     "co2_embodied_t": "t CO2e",
@@ -221,6 +224,9 @@ RANKING_COLUMNS: tuple[Column, ...] = (
     Column("water_onsite_m3", "On-site water, lifetime", "m3", "sig3"),
     Column("water_scarcity_weighted_m3", "Scarcity-weighted water", "m3 world-eq", "sig3"),
     Column("water_offsite_m3", "Off-site water, lifetime", "m3", "sig3"),
+    Column(
+        "water_scarcity_weighted_total_m3", "Scarcity-weighted water, total", "m3 world-eq", "sig3"
+    ),
     Column("co2_scope2_t", "Scope-2 CO2e (location)", "t CO2e", "sig3"),
     Column("co2_embodied_t", "Embodied CO2e", "t CO2e", "sig3"),
     Column("energy_cost_usd", "Energy cost", "USD", "sig3"),
@@ -453,7 +459,9 @@ def _scenario_text(s: Any) -> str:
     return (
         f"{s.commitment_years}-year commitment from {s.start_year}; {product}; grid "
         f"decarbonization {_g(s.grid_decarbonization_per_yr)}/yr; price escalation "
-        f"{_g(s.price_escalation_per_yr)}/yr; carbon-free share {_g(s.carbon_free_share)}"
+        f"{_g(s.price_escalation_per_yr)}/yr; carbon-free share {_g(s.carbon_free_share)}; "
+        f"grid pathway {getattr(s, 'grid_pathway', 'current')}; embodied carbon "
+        f"{getattr(s, 'embodied', 'purchase')}"
     )
 
 

@@ -223,6 +223,13 @@ _CARD_TOTALS: tuple[tuple[str, str, str, bool], ...] = (
     ("On-site WUE", "wue_onsite_l_per_kwh", "L/kWh IT", True),
     ("Off-site water (power plants)", "water_offsite_m3", "m3", True),
     ("Scarcity-weighted on-site water", "water_scarcity_weighted_m3", "m3 world-eq", False),
+    (
+        "Scarcity-weighted off-site water",
+        "water_scarcity_weighted_offsite_m3",
+        "m3 world-eq",
+        False,
+    ),
+    ("Scarcity-weighted water, total", "water_scarcity_weighted_total_m3", "m3 world-eq", False),
     ("Scope-2 CO2e, location-based", "co2_scope2_t", "t CO2e", True),
     ("Scope-2 CO2e, market-based", "co2_scope2_market_t", "t CO2e", False),
     ("Embodied CO2e (GPU purchases)", "co2_embodied_t", "t CO2e", True),

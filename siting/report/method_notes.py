@@ -55,7 +55,9 @@ NOTES: tuple[Note, ...] = (
             "(r u + (1 - r) f_idle after a delay) or powered down (0). A year the product "
             "dies in is split by the overlap of the states. The fleet is bought at t = 0 and "
             "at every refresh while the product lives; embodied carbon is charged at each "
-            "purchase.",
+            "purchase (default), or amortized: spread over the refresh life by use share, "
+            "E x (alive + r x leased) / refresh_years per year (LLMCarbon, Faiz et al. "
+            "2024; BLOOM, Luccioni et al. 2023). Both are reported.",
         ),
         (
             "E_IT(y) = D x 8760 h x sum_s frac_s,y L_s",
@@ -108,8 +110,17 @@ NOTES: tuple[Note, ...] = (
             "weighted mean of Macknick et al. (2012) median consumption factors over the "
             "site's fuel mix; where no mix is known the U.S. average 3.14 L/kWh (Reig et al. "
             "2020, as used by Li et al. 2023) is applied and marked as an assumption. "
-            "Scope 2 is location-based (grid average intensity), optionally declining "
-            "each year; the market-based value removes the contracted carbon-free share. "
+            "Scope 2 is location-based (grid average intensity), held at its current value, "
+            "declining at a user rate, or following a published regional pathway "
+            "(grid_pathway: NREL Cambium scenarios per U.S. state via Scout, scaled by its "
+            "change from 2024; regions without one held flat and flagged); the market-based "
+            "value removes the contracted carbon-free share. A marginal scope 2 is shown "
+            "beside it where a marginal rate is known (IFI 2021 operating margin per "
+            "country, a labelled proxy), since a new large load is met at the margin. "
+            "Hydropower reservoir evaporation is a convention: by default it is charged to "
+            "the electricity (Macknick et al. 2012 median, 4,491 gal/MWh = 17.0 L/kWh); "
+            "with --hydro-evaporation exclude its factor is zero, as Li et al. (2023) set "
+            "it; the run's choice is the hydro_evaporation row of the assumptions table. "
             "Energy cost applies the site's industrial price (or the scenario's assumed "
             "price, marked as an assumption), escalated yearly, with an optional "
             "take-or-pay minimum.",
@@ -117,6 +128,8 @@ NOTES: tuple[Note, ...] = (
         (
             "water_offsite_m3 = facility_energy_mwh x EWIF[L/kWh]",
             "co2_scope2_t = facility_energy_mwh x g0 (1 - r)^y / 1000",
+            "with a pathway: g(y) = g0 x P_region(min(y, 2050)) / P_region(2024)",
+            "co2_scope2_marginal_t = facility_energy_mwh x g_marginal / 1000",
             "energy_cost_usd = price (1 + e)^y x max(E_facility, take_or_pay x E_alive)",
         ),
     ),
@@ -131,7 +144,13 @@ NOTES: tuple[Note, ...] = (
             "0-5) and the national SDG 6.4.2 level of water stress (% of available "
             "freshwater withdrawn) are screening indicators shown next to it.",
         ),
-        ("water_scarcity_weighted_m3 = water_onsite_m3 x water_scarcity_factor",),
+        (
+            "water_scarcity_weighted_m3 = water_onsite_m3 x water_scarcity_factor",
+            "water_scarcity_weighted_offsite_m3 = water_offsite_m3 x "
+            "water_scarcity_factor_offsite (consumption-weighted AWARE CF of the grid "
+            "region of the site's fuel mix; Siddik et al. 2021, Environ. Res. Lett. 16 064017)",
+            "water_scarcity_weighted_total_m3 = on-site + off-site scarcity-weighted water",
+        ),
     ),
     Note(
         "Electricity price",
@@ -184,7 +203,12 @@ REFERENCES: tuple[str, ...] = (
     "doi:10.1007/s11367-017-1333-8",
     "FAO and UN-Water (2021). Progress on Level of Water Stress. SDG Indicator 6.4.2. "
     "doi:10.4060/cb6241en",
+    "Faiz, A. et al. (2024). LLMCarbon: Modeling the end-to-end carbon footprint of large "
+    "language models. ICLR 2024, arXiv:2309.14393.",
+    "Gagnon, P. et al. (2025). Cambium 2024 Scenario Descriptions and Documentation. "
+    "NREL/TP-6A40-93005 (state pathways via Scout, Langevin et al. 2019, Joule 3(10)).",
     "Google (2023). Environmental Report (fleet PUE 1.10).",
+    "IFI TWG (2022). IFI Dataset of Default Grid Factors v3.1. UNFCCC.",
     "Kuzma, S. et al. (2023). Aqueduct 4.0: Updated decision-relevant global water risk "
     "indicators. WRI Technical Note. doi:10.46830/writn.23.00061",
     "Lei, N., Masanet, E. (2022). Climate- and technology-specific PUE and WUE estimations "

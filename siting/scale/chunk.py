@@ -132,6 +132,9 @@ _MODEL_INPUTS = (
     "water_scarcity_factor",
     "climate_reason",
     "grid_reason",
+    "region_code",
+    "marginal_co2_g_per_kwh",
+    "marginal_layer",
 )
 
 
