@@ -256,12 +256,8 @@ def test_app_in_chromium(server, tmp_path):
             page.get_by_role("heading", name="Two futures").wait_for()
             shot0 = _map_shot(page, tmp_path / "map_before.png")
 
-            # weights: only scarcity-weighted water counts -> another best site
-            for name in (
-                "Lifetime on-site water",
-                "Lifetime scope-2 CO2e (location-based)",
-                "Lifetime energy cost",
-            ):
+            # scope-2 CO2e no longer counts -> another best site on the bundled campuses
+            for name in ("Lifetime scope-2 CO2e (location-based)",):
                 slider = (
                     page.locator("[data-testid=stSlider]")
                     .filter(has_text=name)
