@@ -33,23 +33,20 @@ st.set_page_config(page_title="siting - where to build a GPU data center", layou
 @st.cache_resource(show_spinner="Loading the layer catalog and boundaries")
 def layer_resources(data_dir: str) -> dict[str, Any]:
     """Catalog and boundary polygons, loaded once per process and data directory."""
-    from siting.layers.boundaries import read_admin
     from siting.layers.catalog import load_catalog
 
     catalog = load_catalog()
-    polys = {}
-    for name in ("ne_admin0_50m", "us_ca_admin1"):
-        files = catalog.locate(name, data_dir or None)
-        polys[name] = read_admin(files) if files else None
-    if polys["ne_admin0_50m"] is None:
+    files = {
+        name: catalog.locate(name, data_dir or None) for name in ("ne_admin0_50m", "us_ca_admin1")
+    }
+    if not files["ne_admin0_50m"]:
         raise SitingError(
             "the country boundary layer 'ne_admin0_50m' is missing; it ships with the package "
             "(data/starter/boundaries): reinstall siting"
         )
-    return {
-        "catalog": catalog,
-        "base": sup.base_boundaries(polys["ne_admin0_50m"], polys["us_ca_admin1"]),
-    }
+    # the simplified base map is kept on disk between starts (public polygons only)
+    base = sup.cached_base_boundaries(files["ne_admin0_50m"], files["us_ca_admin1"])
+    return {"catalog": catalog, "base": base}
 
 
 @st.cache_resource(show_spinner=False)
@@ -109,8 +106,12 @@ def grid_sites(
 
 @st.cache_resource(max_entries=4, show_spinner="Joining the sites to the data layers")
 def joined_sites(sites_key: tuple, data_dir: str, _sites: Any) -> tuple[Any, list[str]]:
-    """Sites joined to every layer; cached on (sites, data directory)."""
-    return sup.join_sites(_sites, data_dir or None, layer_resources(data_dir)["catalog"])
+    """Sites joined to every layer; cached on (sites, data directory). A bundled
+    example's join is also kept on disk between starts (public data only)."""
+    catalog = layer_resources(data_dir)["catalog"]
+    if sites_key[0] == "example":
+        return sup.cached_join(_sites, sites_key[1], data_dir or None, catalog)
+    return sup.join_sites(_sites, data_dir or None, catalog)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Modelling the committed footprint")
@@ -397,6 +398,9 @@ rules_text = sb.text_area(
 force_text = sb.text_input("Always keep these site ids (comma-separated)", key="force_include")
 
 # ----------------------------------------------------------------------------- run
+# the title and the sidebar are on the page before the slow first join (a spinner says
+# what runs): the page is usable while the data load
+st.title("Where to build, and what it commits us to")
 try:
     fleet = Fleet(gpu=gpu, gpus=int(n_gpus), utilization=float(utilization), refresh_years=refresh)
     facility = Facility(cooling=cooling, preset=preset)
@@ -431,13 +435,29 @@ try:
         facility,
     )
     ranked = sup.rank_sites(assessment.summary, weights, rules, force)
+    # both futures (siting.decide.futures): the page's scenario is one of them, the other
+    # is assessed with the same fleet, facility and data (cached like the first)
+    survives_scen, shut_scen, shut_is_example = sup.futures_scenarios(scenario)
+    other_scen = shut_scen if scenario.product_years is None else survives_scen
+    other = assessed_sites(
+        sites_key,
+        data_dir,
+        sup.config_key(fleet),
+        sup.config_key(other_scen),
+        sup.config_key(facility),
+        joined,
+        fleet,
+        other_scen,
+        facility,
+    )
+    surv_a, shut_a = (assessment, other) if scenario.product_years is None else (other, assessment)
+    futures = sup.futures_table(surv_a.summary, shut_a.summary, shut_scen, weights, rules, force)
 except SitingError as e:
     fail(e)
 except Exception as e:  # noqa: BLE001 - shown in the page, never as a traceback
     fail(e)
 
 # ----------------------------------------------------------------------------- page
-st.title("Where to build, and what it commits us to")
 n_sites = len(ranked)
 n_ranked = int(ranked["rank"].notna().sum())
 n_excl = int(ranked["excluded"].sum())
@@ -456,19 +476,48 @@ for m in site_msgs + join_msgs:
 top = ranked[ranked["rank"].notna()].head(1)
 if len(top):
     t = top.iloc[0]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Best site", str(t["site_id"]))
-    c2.metric(f"On-site water over {commitment} years", f"{t['water_onsite_m3']:,.0f} m3")
-    c3.metric("Scope-2 CO2e", f"{t['co2_scope2_t']:,.0f} t")
-    c4.metric("Energy cost", f"{t['energy_cost_usd'] / 1e6:,.0f} M USD")
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+    sig = sup.round_sig  # three significant figures, as in the tables
+    c1.metric("Best site", sup.site_name(t), help=sup.site_label(t))
+    c2.metric(f"On-site water over {commitment} years", f"{sig(t['water_onsite_m3'] / 1e6):g} M m3")
+    c3.metric("Scope-2 CO2e", f"{sig(t['co2_scope2_t'] / 1e3):g} kt")
+    c4.metric("Energy cost", f"{sig(t['energy_cost_usd'] / 1e6):g} M USD")
     top5 = ranked[ranked["rank"].notna()].head(5)
     # plain text (st.text): site ids come from user files and are never rendered as markdown
     st.text(
         "Top sites: "
-        + "  ".join(f"{int(r)}. {s}" for r, s in zip(top5["rank"], top5["site_id"], strict=True))
+        + "  ".join(f"{int(row['rank'])}. {sup.site_label(row)}" for _, row in top5.iterrows())
     )
+    st.text(f"{sup.site_label(t)}, {sup.futures_line(futures, str(t['site_id']))}")
 else:
     st.warning("No site could be ranked (every site is excluded or misses a weighted value).")
+
+# -- both futures
+sd_years = float(shut_scen.product_years)
+st.subheader("Two futures: the product survives, or it is shut down")
+st.caption(
+    f"Same sites, fleet, facility and weights. Shut down after {sd_years:g} of {commitment} "
+    "years"
+    + (
+        " - an example, not a forecast: tick 'The product is shut down before the commitment "
+        "ends' in the sidebar to set the year"
+        if shut_is_example
+        else " (your setting)"
+    )
+    + f"; after it the facility is {after}. Per year after the shutdown: energy cost, "
+    "scope-2 CO2e and water (on- + off-site) that keep coming with no product to pay for them."
+)
+st.dataframe(
+    sup.futures_view(futures, ranked, sd_years),
+    hide_index=True,
+    height=280,
+    key="futures",
+    column_config={
+        c: st.column_config.NumberColumn(format="localized")
+        for c in sup.futures_view(futures.head(0), ranked.head(0), sd_years).columns
+        if c.startswith("After")
+    },
+)
 
 # -- map
 st.subheader("Map")
@@ -525,7 +574,19 @@ else:
             "This layer has no value per country or state here: only the sites are coloured."
         )
 points = sup.site_points(ranked, values, scale, commitment_years=int(commitment))
-st.pydeck_chart(sup.deck(points, base, shaded, files=static_map_files()), height=520, key="map")
+# an upload is commercially sensitive: its sites travel inside this session's map spec,
+# never as a file of the shared static folder
+st.pydeck_chart(
+    sup.deck(
+        points,
+        base,
+        shaded,
+        files=static_map_files(),
+        private_sites=source == "Upload a file",
+    ),
+    height=520,
+    key="map",
+)
 lc1, lc2 = st.columns([1, 3])
 lc1.image(sup.legend_image(scale.cmap), width="stretch")
 lc2.caption(scale.describe() + (" " + sources_note if sources_note else ""))
@@ -537,7 +598,7 @@ st.caption(
     "(0 best, 1 worst; siting.decide, docs/method_decide.md). Weights: "
     + ", ".join(f"{k} {v:.2f}" for k, v in ranked.attrs.get("weights", {}).items())
 )
-table = sup.ranking_table(ranked)
+table = sup.display_table(sup.ranking_table(ranked), keep=(sup.table_header("score"),))
 number_format = {
     c: st.column_config.NumberColumn(format="localized")
     for c in table.columns
@@ -551,7 +612,10 @@ st.subheader("Site detail")
 ids = ranked["site_id"].astype(str).tolist()
 pick_from = ids[:1000]
 d1, d2 = st.columns([2, 2])
-site = d1.selectbox("Site (ranked order)", pick_from, index=0, key="site")
+labels = {str(r["site_id"]): sup.site_label(r) for _, r in ranked.head(1000).iterrows()}
+site = d1.selectbox(
+    "Site (ranked order)", pick_from, index=0, key="site", format_func=lambda i: labels.get(i, i)
+)
 typed = d2.text_input("...or type any site id", key="site_typed").strip()
 if typed:
     if typed in set(ids):
@@ -559,6 +623,10 @@ if typed:
     else:
         st.error(f"unknown site id {typed!r}")
 row = ranked.loc[ranked["site_id"].astype(str) == str(site)].iloc[0]
+st.text(
+    f"{sup.site_label(row)}, if the product is shut down after {sd_years:g} years: "
+    + sup.futures_line(futures, str(site))
+)
 var_names = [v for v in ANNUAL_VARIABLES if v != "product_alive"]
 var = st.selectbox(
     "Yearly series",
@@ -616,11 +684,15 @@ st.altair_chart(chart, width="stretch")
 b1, b2 = st.columns([3, 2])
 with b1:
     st.markdown("**While the product ran / after it was shut down** (lifetime totals)")
-    split = sup.before_after(row)
+    split = sup.display_table(sup.before_after(row))
     st.dataframe(
         split,
         hide_index=True,
-        column_config={"share after": st.column_config.NumberColumn(format="%.3f")},
+        column_config={
+            c: st.column_config.NumberColumn(format="localized")
+            for c in split.columns
+            if split[c].dtype.kind == "f"
+        },
     )
 why = sup.explain_site(ranked, str(site), assessment)
 with b2:

@@ -1,6 +1,6 @@
 """Benchmark of the Streamlit app's rerun time (not a timed test).
 
-Target (issue 9): after a slider change on 10,000 sites the page is ready in under 1 s.
+Target: after a slider change on 10,000 sites the page is ready in under 1 s.
 
 The app runs headless in :class:`streamlit.testing.v1.AppTest` on a generated grid
 (default: a regular 7 km grid over France, 12,989 sites from the embedded boundaries).

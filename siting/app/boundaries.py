@@ -30,6 +30,7 @@ __all__ = [
     "DataLayer",
     "base_boundaries",
     "boundary_values",
+    "cached_base_boundaries",
     "shaded_boundaries",
     "site_layer_values",
 ]
@@ -263,3 +264,64 @@ def shaded_boundaries(
             }
         )
     return {"type": "FeatureCollection", "features": out}
+
+
+def _base_key(files: Mapping[str, Mapping[str, Any] | None]) -> str:
+    """A key naming the base map made from these boundary files by this code: the files'
+    paths, sizes and modification times, the simplification and this module's source."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    h.update(Path(__file__).read_bytes())
+    h.update(repr(BOUNDARY_SIMPLIFY_DEG).encode())
+    for name in sorted(files):
+        h.update(name.encode())
+        for key, path in sorted((files[name] or {}).items()):
+            st = Path(path).stat()
+            h.update(f"{key}|{Path(path).resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:24]
+
+
+def cached_base_boundaries(
+    admin0_files: Mapping[str, Any],
+    admin1_files: Mapping[str, Any] | None = None,
+    cache_dir: Any = None,
+) -> dict[str, dict]:
+    """:func:`base_boundaries` of the boundary files, kept as JSON on disk between runs.
+
+    Simplifying the world's borders takes a few seconds at every start of the app; the
+    result depends only on the files and this code, so it is written once under
+    ``cache_dir`` (default: ``<siting user cache>/app``) as ``base-<key>.json``, where
+    the key (:func:`_base_key`) changes when a file or this module changes. Holds no
+    user data (public boundary polygons only). An unwritable cache is not an error.
+    """
+    import json
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from siting.layers.boundaries import read_admin
+
+    if cache_dir is None:
+        from siting.paths import user_cache_dir
+
+        cache_dir = user_cache_dir() / "app"
+    key = _base_key({"admin0": admin0_files, "admin1": admin1_files})
+    path = Path(cache_dir) / f"base-{key}.json"
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        pass
+    base = base_boundaries(
+        read_admin(admin0_files), read_admin(admin1_files) if admin1_files else None
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".base-", suffix=".part")
+        with os.fdopen(fd, "w") as f:
+            json.dump(base, f, separators=(",", ":"))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return base

@@ -35,13 +35,16 @@ class ColourScale:
         """One line for the legend."""
         if not (math.isfinite(self.vmin) and math.isfinite(self.vmax)):
             return f"{self.label}: no values"
-        end_lo, end_hi = ("yellow", "dark purple")
+        from siting.report.charts import COLOUR_CONVENTION
+
         scale = " (log scale)" if self.log else ""
         unit = f" {self.unit}" if self.unit and self.unit != "-" else ""
-        better = " - lower is better" if self.lower_is_better else ""
+        lo, hi = format_value(self.vmin), format_value(self.vmax)
+        if not self.lower_is_better:  # the colour map is reversed: yellow is the highest
+            lo, hi = hi, lo
         return (
-            f"{self.label}: {end_lo} = {format_value(self.vmin)}{unit}, {end_hi} = "
-            f"{format_value(self.vmax)}{unit}{scale}{better}; grey = no value"
+            f"{self.label}: yellow = {lo}{unit}, purple = {hi}{unit}{scale} "
+            f"({COLOUR_CONVENTION}, as in the reports); grey = no value"
         )
 
 
@@ -78,6 +81,8 @@ def colour_scale(
     else:
         vmin, vmax = float(fin.min()), float(fin.max())
     log = bool(log and vmin > 0 and vmax > vmin)
+    if not lower_is_better and cmap == "viridis_r":  # yellow = better: the highest here
+        cmap = "viridis"
     scale = ColourScale(column, label or column, unit, vmin, vmax, log, cmap, lower_is_better)
     return colours_on(x, scale), scale
 

@@ -265,6 +265,7 @@ def deck(
     radius_px: float | None = None,
     inline_data: bool = True,
     files: MapFiles | None = None,
+    private_sites: bool = False,
 ) -> Any:
     """The pydeck map: boundary base layer, optional shaded boundaries, the sites.
 
@@ -284,6 +285,10 @@ def deck(
       never modified (it is the app's cached base map): its file name is remembered;
     * otherwise, with ``inline_data`` (default), a base64 ``data:`` URL (:func:`data_url`);
     * otherwise the objects themselves (pydeck's own way).
+
+    ``private_sites=True`` (an uploaded candidate list, commercially sensitive): the sites
+    layer always travels inline as a ``data:`` URL inside this session's spec, never as a
+    file in the shared static folder that any visitor with its URL could fetch.
     """
     import json
     import urllib.parse
@@ -302,7 +307,14 @@ def deck(
         _boundary_layer(data(gj, "shaded"), f"shaded-{i}", True) for i, gj in enumerate(shaded)
     ]
     v = dict(view) if view else view_state(points["lon"], points["lat"])
-    layers.append(_sites_layer(points, v, radius_px, lambda obj: data(obj, "sites")))
+    layers.append(
+        _sites_layer(
+            points,
+            v,
+            radius_px,
+            (lambda obj: data_url(obj)) if private_sites else (lambda obj: data(obj, "sites")),
+        )
+    )
     d = _compact_deck_class()(
         layers=layers,
         initial_view_state=pdk.ViewState(**v),

@@ -26,7 +26,10 @@ __all__ = [
     "DEFAULT_PRODUCT_YEARS",
     "REPORT_FORMATS",
     "assess_sites",
+    "cached_join",
     "config_key",
+    "futures_scenarios",
+    "futures_table",
     "join_sites",
     "make_result",
     "outputs_zip",
@@ -53,13 +56,18 @@ def join_sites(
     """Join the sites to every layer (:func:`siting.join.join_layers`), with warnings."""
     from siting.join import join_layers
 
+    _check_data_dir(data_dir)
+    return capture_warnings(join_layers, sites, data_dir=data_dir or None, catalog=catalog)
+
+
+def _check_data_dir(data_dir: str | None) -> None:
+    """Raise :class:`LayerError` for a data directory that does not exist."""
     if data_dir:
         import os
 
         for part in (p for p in str(data_dir).split(os.pathsep) if p):
             if not Path(part).expanduser().is_dir():
                 raise LayerError(f"data directory '{part}' does not exist or is not a directory")
-    return capture_warnings(join_layers, sites, data_dir=data_dir or None, catalog=catalog)
 
 
 def assess_sites(joined: gpd.GeoDataFrame, fleet: Any, scenario: Any, facility: Any) -> Any:
@@ -162,3 +170,123 @@ def outputs_zip(result: Any) -> bytes:
             for name, path in paths.items():
                 z.write(path, arcname=name)
     return buf.getvalue()
+
+
+def futures_scenarios(scenario: Any) -> tuple[Any, Any, bool]:
+    """``(survives, shut_down, shutdown_is_example)`` for the page's scenario
+    (:func:`siting.decide.futures.futures_scenarios`)."""
+    from siting.decide.futures import futures_scenarios as lib
+
+    return lib(scenario)
+
+
+def futures_table(
+    survives: pd.DataFrame,
+    shut_down: pd.DataFrame,
+    scenario_shut_down: Any,
+    weights: Mapping[str, float],
+    exclusions: Sequence[Any] = (),
+    force_include: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Both futures per site (:func:`siting.decide.futures.compare_futures`), ranked with
+    the page's weights (weights of 0 dropped, as in :func:`rank_sites`)."""
+    from siting.decide.futures import compare_futures
+
+    w = {k: float(v) for k, v in weights.items() if float(v) > 0}
+    if not w:
+        raise ConfigError("set at least one criterion weight above 0", field="weights")
+    return compare_futures(
+        survives,
+        shut_down,
+        scenario_shut_down,
+        weights=w,
+        exclusions=list(exclusions),
+        force_include=list(force_include) or None,
+    )
+
+
+#: Package folders whose code the joined table depends on (their sources key the join
+#: cache of :func:`cached_join`): the join, the layer readers, the site reader.
+_JOIN_CODE = ("join.py", "sites.py", "paths.py", "errors.py", "layers", "io.py", "safe_io.py")
+
+
+def _join_key(site_file: str | Path, data_dir: str | None) -> str:
+    """Key of a bundled example's join: the site file's bytes, every file of the data
+    directories searched (path, size, modification time) and the join code's sources."""
+    import hashlib
+    import os
+
+    from siting.paths import data_dirs, user_cache_dir
+
+    h = hashlib.sha256(Path(site_file).read_bytes())
+    own = (user_cache_dir() / "app").resolve()
+    for d in data_dirs(data_dir or None):
+        for root, dirs, files in os.walk(d):
+            if Path(root).resolve() == own:
+                dirs[:] = []
+                continue
+            dirs.sort()
+            for f in sorted(files):
+                p = Path(root) / f
+                try:
+                    st = p.stat()
+                except OSError:
+                    continue
+                h.update(f"{p}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    pkg = Path(__file__).resolve().parents[1]
+    for part in _JOIN_CODE:
+        for src in sorted((pkg / part).rglob("*.py")) if (pkg / part).is_dir() else [pkg / part]:
+            h.update(src.read_bytes())
+    h.update(os.environ.get("SITING_VERIFY_CHECKSUMS", "").encode())
+    return h.hexdigest()[:24]
+
+
+def cached_join(
+    sites: gpd.GeoDataFrame,
+    site_file: str | Path,
+    data_dir: str | None = None,
+    catalog: Any = None,
+    cache_dir: str | Path | None = None,
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """:func:`join_sites` of a *bundled example* file, kept on disk between app starts.
+
+    The join of the bundled campuses is the slowest part of the app's first page and
+    depends only on public inputs: the example file, the data directories and the join
+    code. It is written once as GeoParquet under ``cache_dir`` (default ``<siting user
+    cache>/app``), named by :func:`_join_key`, which changes when any of those change.
+    Never used for uploads (a user's sites are never written to disk by the app).
+    """
+    import json
+
+    if cache_dir is None:
+        from siting.paths import user_cache_dir
+
+        cache_dir = user_cache_dir() / "app"
+    _check_data_dir(data_dir)
+    key = _join_key(site_file, data_dir)
+    folder = Path(cache_dir) / f"join-{key}"
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        joined = gpd.read_parquet(folder / "joined.parquet")
+        joined = joined.astype({c: d for c, d in meta["dtypes"].items() if c in joined.columns})
+        joined.attrs["coverage"] = pd.read_parquet(folder / "coverage.parquet")
+        return joined, list(meta["warnings"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    joined, msgs = join_sites(sites, data_dir, catalog)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix="siting-join-"))
+        plain = joined.copy()
+        plain.attrs = {}
+        plain.to_parquet(tmp / "joined.parquet")
+        cov = joined.attrs.get("coverage")
+        (cov if cov is not None else pd.DataFrame()).to_parquet(tmp / "coverage.parquet")
+        dtypes = {c: str(t) for c, t in joined.dtypes.items() if c != joined.geometry.name}
+        (tmp / "meta.json").write_text(json.dumps({"dtypes": dtypes, "warnings": msgs}))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        import shutil
+
+        shutil.move(str(tmp), str(folder))
+    except (OSError, ValueError, TypeError):
+        pass
+    return joined, msgs

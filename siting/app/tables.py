@@ -17,12 +17,20 @@ from siting.errors import ConfigError
 
 __all__ = [
     "annual_table",
+    "MISSING_TEXT",
+    "TABLE_SIG_FIGS",
     "before_after",
+    "display_table",
     "explain_site",
     "format_value",
+    "futures_line",
+    "futures_view",
     "numeric_columns",
     "ranking_table",
+    "round_sig",
     "shutdown_year",
+    "site_label",
+    "site_name",
     "table_header",
 ]
 
@@ -209,3 +217,113 @@ def annual_table(annual: Any, site_id: str, variable: str) -> pd.DataFrame:
             "phase": phase,
         }
     )
+
+
+#: Text shown for a missing value in the page's tables.
+MISSING_TEXT = "–"
+#: Significant figures of the numbers shown in the page's tables: a display choice (the
+#: inputs carry at best about three: e.g. Aqueduct categories, country-mean prices);
+#: downloads keep full precision.
+TABLE_SIG_FIGS = 3
+
+
+def round_sig(values: Any, sig: int = TABLE_SIG_FIGS) -> np.ndarray:
+    """``values`` rounded to ``sig`` significant figures (NaN stays NaN, 0 stays 0)."""
+    x = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        mag = np.where(np.isfinite(x) & (x != 0), np.floor(np.log10(np.abs(x))), 0.0)
+        e = sig - 1 - mag  # decimals kept; powers of ten are exact the way they are used
+        up = 10.0 ** np.maximum(e, 0)
+        down = 10.0 ** np.maximum(-e, 0)
+        out = np.where(e >= 0, np.round(x * up) / up, np.round(x / down) * down)
+    return np.where(np.isfinite(x), out, x)
+
+
+def display_table(table: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy of a table for the page: floats to :data:`TABLE_SIG_FIGS` significant
+    figures (except the columns in ``keep``), missing text as :data:`MISSING_TEXT`."""
+    out = table.copy()
+    for c in out.columns:
+        kind = out[c].dtype.kind
+        if kind == "f" and c not in keep:
+            out[c] = round_sig(out[c].to_numpy(dtype=float))
+        elif kind == "O":
+            out[c] = [MISSING_TEXT if _missing(v) else v for v in out[c].tolist()]
+    return out
+
+
+def _missing(v: Any) -> bool:
+    if v is None or v is pd.NA:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and v.strip() in ("", "None", "nan", "NaN")
+
+
+def site_name(row: Any) -> str:
+    """The site's name when the user gave one, else its id."""
+    name = row.get("name") if hasattr(row, "get") else None
+    return str(row["site_id"]) if _missing(name) else str(name).strip()
+
+
+def site_label(row: Any) -> str:
+    """A site as the user named it: ``name (site_id)``, or the id when it has no name."""
+    sid = str(row["site_id"])
+    name = row.get("name") if hasattr(row, "get") else None
+    if _missing(name) or str(name).strip() == sid:
+        return sid
+    return f"{str(name).strip()} ({sid})"
+
+
+def futures_view(
+    futures: pd.DataFrame, ranked: pd.DataFrame, shutdown_years: float
+) -> pd.DataFrame:
+    """Both futures per site for the page, in the order of ``ranked``.
+
+    From :func:`siting.decide.futures.compare_futures`: the rank if the product survives
+    the commitment and if it is shut down after ``shutdown_years``, the share of the
+    shut-down future's lifetime CO2e and water incurred after the shutdown [%], and what
+    each year after the shutdown costs. Nothing is computed here but unit changes.
+    """
+    f = futures.set_index(futures["site_id"].astype(str))
+    ids = ranked["site_id"].astype(str)
+    g = f.reindex(ids)
+    sd = f"{shutdown_years:g}"
+    out = pd.DataFrame(
+        {
+            "Site": ids.to_numpy(),
+            "Name": ranked["name"].to_numpy() if "name" in ranked.columns else None,
+            "Rank if the product survives": g["rank_survives"].astype("Int64").to_numpy(),
+            f"Rank if shut down after {sd} years": g["rank_shut_down"].astype("Int64").to_numpy(),
+            "After shutdown: share of lifetime CO2e [%]": 100.0
+            * g["after_shutdown_share_co2"].to_numpy(dtype=float),
+            "After shutdown: share of lifetime water [%]": 100.0
+            * g["after_shutdown_share_water"].to_numpy(dtype=float),
+            "After shutdown: energy cost [M USD/yr]": g[
+                "after_shutdown_energy_cost_usd_per_yr"
+            ].to_numpy(dtype=float)
+            / 1e6,
+            "After shutdown: scope-2 CO2e [kt/yr]": g["after_shutdown_co2_t_per_yr"].to_numpy(
+                dtype=float
+            )
+            / 1e3,
+            "After shutdown: water, on- + off-site [ML/yr]": g[
+                "after_shutdown_water_m3_per_yr"
+            ].to_numpy(dtype=float)
+            / 1e3,
+        }
+    )
+    if "name" not in ranked.columns:
+        out = out.drop(columns="Name")
+    return display_table(out)
+
+
+def futures_line(futures: pd.DataFrame, site_id: str) -> str:
+    """The one-line after-shutdown summary of a site
+    (:func:`siting.decide.futures.after_shutdown_line`)."""
+    from siting.decide.futures import after_shutdown_line
+
+    hit = futures.loc[futures["site_id"].astype(str) == str(site_id)]
+    if hit.empty:
+        return "after shutdown: no value for this site"
+    return after_shutdown_line(hit.iloc[0].to_dict())

@@ -15,8 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from siting.decide.portfolio_model import (
     _BIND_RTOL,
@@ -92,6 +90,10 @@ class _Program:
     """Matrix form of one portfolio instance (sites in site_id order)."""
 
     def __init__(self, coef, target, m, objective, caps, budgets, avail):
+        # scipy is imported here, not with the module: it takes seconds to import and
+        # every user of siting.decide (the app's first page) would pay for it
+        from scipy import sparse
+
         n = len(coef)
         self.n, self.target, self.m = n, target, m
         self.cap = np.where(avail, coef["max_mw"].to_numpy(float), 0.0)
@@ -132,11 +134,16 @@ class _Program:
             self.soft.append((r, lim / s, 1.0, (f"budget {q}", "total", lim, QUANTITIES[q])))
         self.hard = (sparse.vstack(rows, format="csr"), np.array(lb), np.array(ub))
 
-    def bounds(self) -> Bounds:
+    def bounds(self) -> Bounds:  # noqa: F821 - scipy.optimize.Bounds, imported here
+        from scipy.optimize import Bounds
+
         hi = np.concatenate([self.cap, self.avail.astype(float)])
         return Bounds(np.zeros(2 * self.n), hi)
 
     def run(self, *, drop=(), gap=1e-3, time_limit=None, elastic=False):
+        from scipy import sparse
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
         a, lb, ub = self.hard
         keep = [k for k in range(len(self.soft)) if self.soft[k][3][0] not in drop]
         soft = [self.soft[k] for k in keep]

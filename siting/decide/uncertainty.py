@@ -26,12 +26,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import special
 
 from siting.decide.exclude import ExclusionSpec, exclusion_mask
 from siting.decide.rank import CRITERIA, Criterion, normalize_weights, resolve_criteria, scores
@@ -64,7 +64,7 @@ DEFAULT_OUTPUTS = (
 Model = Callable[[pd.DataFrame, Mapping[str, Any]], Any]
 
 # z of the 10th / 90th percentile of a standard normal: Phi^-1(0.9) = 1.2815515655446004
-_Z90 = float(special.ndtri(0.9))
+_Z90 = NormalDist().inv_cdf(0.9)  # statistics: scipy is imported only when sampling
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,8 @@ class UncertainInput:
                 return np.full(shape, lo)
             return rng.triangular(lo, float(self.mode), hi, size=shape)
         # truncated normal by inverse CDF
+        from scipy import special
+
         mu, sd = float(self.mean), float(self.sd)
         a, b = special.ndtr((lo - mu) / sd), special.ndtr((hi - mu) / sd)
         u = rng.uniform(a, b, size=shape)
