@@ -397,6 +397,21 @@ rules_text = sb.text_area(
 )
 force_text = sb.text_input("Always keep these site ids (comma-separated)", key="force_include")
 
+sb.header("Portfolio")
+sb.caption("Which set of sites meets a capacity target (siting.decide.portfolio). 0 = off.")
+portfolio_target_mw = sb.number_input(
+    "Target IT capacity [MW]", 0.0, 1e6, 0.0, 50.0, key="portfolio_target"
+)
+portfolio_objective = sb.selectbox(
+    "Least",
+    list(sup.PORTFOLIO_OBJECTIVES),
+    format_func=sup.PORTFOLIO_OBJECTIVES.get,
+    key="portfolio_objective",
+)
+portfolio_country_cap = sb.number_input(
+    "Cap per country [MW] (0 = none)", 0.0, 1e6, 0.0, 50.0, key="portfolio_cap"
+)
+
 # ----------------------------------------------------------------------------- run
 # the title and the sidebar are on the page before the slow first join (a spinner says
 # what runs): the page is usable while the data load
@@ -606,6 +621,28 @@ number_format = {
 }
 number_format[sup.table_header("score")] = st.column_config.NumberColumn(format="%.4f")
 st.dataframe(table, hide_index=True, height=360, key="ranking", column_config=number_format)
+
+# -- portfolio
+if portfolio_target_mw > 0:
+    st.subheader("Portfolio")
+    try:
+        pf = sup.build_portfolio(
+            ranked,
+            fleet.design_it_mw,
+            portfolio_target_mw,
+            portfolio_objective,
+            portfolio_country_cap or None,
+        )
+    except SitingError as e:
+        fail(e)
+    else:
+        st.caption(
+            f"{pf.status}: {pf.message or ''} Each site up to {fleet.design_it_mw:,.1f} MW "
+            "(the fleet's design IT capacity); totals scale linearly with the size built."
+        )
+        pf_sites, pf_cons = sup.portfolio_view(pf)
+        st.dataframe(sup.display_table(pf_sites), hide_index=True, key="portfolio_sites")
+        st.dataframe(pf_cons, hide_index=True, key="portfolio_constraints")
 
 # -- site detail
 st.subheader("Site detail")

@@ -754,3 +754,19 @@ def test_legend_states_the_reports_colour_convention_once():
     _, scale = sup.colour_scale(np.array([1.0, 2.0]), label="x")
     assert scale.cmap == "viridis_r"  # lowest (best) value yellow, as in the report
     assert sup.legend_image(scale.cmap)[0, 0].tolist() == [253, 231, 37]  # viridis yellow
+
+
+def test_portfolio_panel_meets_the_target_under_a_country_cap():
+    at = _app()
+    at.number_input(key="portfolio_target").set_value(1000.0)
+    at.number_input(key="portfolio_cap").set_value(300.0)
+    at.run()
+    _ok(at)
+    frames = [d.value for d in at.dataframe]
+    sites = next(f for f in frames if "built [MW]" in f.columns)
+    cons = next(f for f in frames if "binding" in f.columns)
+    built = sites["built [MW]"].astype(float)
+    assert abs(built.sum() - 1000.0) < 1.0  # 3 significant figures on the page
+    per_country = built.groupby(sites["country_iso3"]).sum()
+    assert (per_country <= 300.0 + 1.0).all()
+    assert "target" in cons["constraint"].tolist()

@@ -47,6 +47,7 @@ from siting.app.boundaries import (
 from siting.app.colours import NO_VALUE_RGB, ColourScale, colour_scale, colours_on, legend_image
 from siting.app.deck import OFFLINE_MAP_STYLE, SITE_SQUARES_ABOVE, deck, site_points, view_state
 from siting.app.mapfiles import MAP_FILES_KEEP, MapFiles, data_url, json_bytes
+from siting.app.portfolio import PORTFOLIO_OBJECTIVES, build_portfolio, portfolio_view
 from siting.app.stages import (
     DEFAULT_GPUS,
     DEFAULT_PRODUCT_YEARS,
@@ -94,6 +95,9 @@ from siting.app.uploads import (
 )
 
 __all__ = [
+    "PORTFOLIO_OBJECTIVES",
+    "build_portfolio",
+    "portfolio_view",
     "site_name",
     "cached_join",
     "cached_base_boundaries",
