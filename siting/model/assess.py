@@ -409,7 +409,8 @@ def _chosen_per_site(args, df, site_ids, facility, scenario, warming_nodes, choi
     names = [
         name
         for name, d in COOLING_DESIGNS.items()
-        if (choice.designs is None or name in choice.designs) and d.feasible(fleet)
+        if (name in choice.designs if choice.designs is not None else d.auto_candidate)
+        and d.feasible(fleet)
     ]
     if not names:
         raise ConfigError(f"no candidate design can cool GPU {fleet.gpu}", field="cooling_choice")

@@ -52,7 +52,9 @@ class CoolingChoice:
     max_wue_above_aware : float
         AWARE factor above which the cap applies (default 20; 0 applies it everywhere).
     designs : tuple of str, optional
-        Candidate designs (default: every registered design the fleet allows).
+        Candidate designs (default: every registered design marked ``auto_candidate``
+        that the fleet allows; the legacy ``adiabatic`` plant, without a supply-air
+        humidity limit, is superseded by ``air_economizer`` and left out).
     """
 
     objective: str = "energy"

@@ -79,4 +79,6 @@ ADIABATIC = CoolingDesign(
     plant=plant,
     infeasibility=air_only_infeasibility,
     air_only=True,
+    # superseded by air_economizer (humidity envelope, hourly samples): not chosen by auto
+    auto_candidate=False,
 )

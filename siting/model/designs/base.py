@@ -113,6 +113,8 @@ class CoolingDesign:
         within-month hourly samples (:func:`siting.physics.hourly.hourly_samples`).
     air_only : bool
         The design cools IT by air only (refuses liquid-cooled GPUs).
+    auto_candidate : bool
+        Whether the per-site choice (``--cooling auto``) considers the design by default.
     """
 
     name: str
@@ -125,6 +127,7 @@ class CoolingDesign:
     infeasibility: Callable[[Fleet], str | None] = always_feasible
     hourly: bool = False
     air_only: bool = False
+    auto_candidate: bool = True
 
     def params(self, preset: str) -> Mapping[str, Param]:
         """The parameter table of a facility preset."""
