@@ -174,3 +174,56 @@ def test_auto_water_cap_in_scarce_basins():
 def test_bad_objective_is_a_config_error():
     with pytest.raises(ConfigError, match="energy, water"):
         CoolingChoice(objective="cheapest")
+
+
+# --- acceptance on the bundled campuses (embedded data, default fleet) ------------------
+
+
+@pytest.fixture(scope="module")
+def campus_designs():
+    from siting.join import join_layers
+    from siting.paths import embedded_data_dir
+    from siting.sites import read_sites
+
+    sites = read_sites(f"{embedded_data_dir()}/examples/campuses.csv")
+    joined = join_layers(sites)
+    choice = CoolingChoice(designs=DESIGNS)
+    a = assess(joined, Fleet(gpus=50_000), Scenario(), cooling_choice=choice)
+    d = a.designs
+    return {
+        v: d.pivot(index="site_id", columns="cooling_design", values=v)
+        for v in ("wue_onsite_l_per_kwh", "pue_annual")
+    }
+
+
+# known shortfalls, reported, not tuned: the embedded wet-bulb estimate is too humid for
+# Mesa (its hot hours then exceed the humidity envelope: no pad water), and the dry-cooler
+# designs carry a fixed fan share, so their PUE barely moves with climate.
+_ACCEPT_FAIL = {"mesa-az/air_economizer", "adiabatic", "hybrid", "direct_to_chip"}
+
+
+def _mark(key):
+    if key in _ACCEPT_FAIL:
+        return pytest.param(key, marks=pytest.mark.xfail(reason="known shortfall", strict=True))
+    return key
+
+
+@pytest.mark.parametrize(
+    "hot", [_mark("riyadh-sa/air_economizer"), _mark("mesa-az/air_economizer")]
+)
+def test_air_economizer_hot_dry_sites_use_water(campus_designs, hot):
+    wue = campus_designs["wue_onsite_l_per_kwh"]["air_economizer"]
+    site = hot.split("/")[0]
+    assert wue[site] >= 0.1
+    assert wue[site] >= 3.0 * max(wue["narvik-no"], wue["lulea-se"])
+
+
+def test_tower_singapore_over_lulea(campus_designs):
+    wue = campus_designs["wue_onsite_l_per_kwh"]["tower_economizer"]
+    assert wue["singapore-sg"] >= 1.3 * wue["lulea-se"]
+
+
+@pytest.mark.parametrize("name", [_mark(n) for n in DESIGNS])
+def test_pue_singapore_above_lulea(campus_designs, name):
+    pue = campus_designs["pue_annual"][name]
+    assert pue["singapore-sg"] - pue["lulea-se"] >= 0.05
