@@ -116,7 +116,29 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--utilization", type=float, help="mean load while the product lives [0-1]")
     g.add_argument("--refresh-years", type=float, help="hardware refresh cycle [years]")
     g = p.add_argument_group("facility")
-    g.add_argument("--cooling", default="evaporative", help="evaporative | adiabatic | dry")
+    from siting.model.auto import COOLING_OBJECTIVES
+    from siting.model.designs import COOLING_TECHNOLOGIES
+
+    g.add_argument(
+        "--cooling",
+        default="evaporative",
+        help=" | ".join((*COOLING_TECHNOLOGIES, "auto"))
+        + " (auto: the design chosen per site by --cooling-objective)",
+    )
+    g.add_argument(
+        "--cooling-objective",
+        default="energy",
+        help=" | ".join(COOLING_OBJECTIVES) + " (with --cooling auto)",
+    )
+    g.add_argument(
+        "--max-wue", type=float, help="with --cooling auto: on-site WUE cap [L/kWh] in dry basins"
+    )
+    g.add_argument(
+        "--max-wue-above-aware",
+        type=float,
+        default=20.0,
+        help="AWARE factor above which --max-wue applies (default 20)",
+    )
     g.add_argument("--preset", default="hyperscale", help="hyperscale | enterprise")
     g = p.add_argument_group("commitment")
     g.add_argument("--commitment-years", type=int, default=15, help="facility/contract life")
@@ -197,10 +219,35 @@ def _configs(args):
         v = getattr(args, opt)
         if v is not None:
             scen_kw[name] = v
+    cooling = "evaporative" if args.cooling == "auto" else args.cooling
     return (
         Fleet(**fleet_kw),
         Scenario(**scen_kw),
-        Facility(cooling=args.cooling, preset=args.preset),
+        Facility(cooling=cooling, preset=args.preset),
+    )
+
+
+def _cooling_choice(args):
+    """The per-site design choice of ``--cooling auto`` (None otherwise)."""
+    from siting.model import CoolingChoice
+
+    if args.cooling != "auto":
+        if args.max_wue is not None or args.cooling_objective != "energy":
+            raise SitingError("--cooling-objective and --max-wue need --cooling auto")
+        return None
+    weights = None
+    if args.cooling_objective == "weights":
+        from siting import decide
+        from siting.model.auto import weights_from_ranking
+
+        raw = decide.parse_weights(args.weights) if args.weights else decide.DEFAULT_WEIGHTS
+        weights = weights_from_ranking(raw)
+    kw = {} if weights is None else {"weights": weights}
+    return CoolingChoice(
+        objective=args.cooling_objective,
+        max_wue_l_per_kwh=args.max_wue,
+        max_wue_above_aware=args.max_wue_above_aware,
+        **kw,
     )
 
 
@@ -229,6 +276,7 @@ def cmd_run(args) -> int:
         join_options={} if args.snap_km is None else {"snap_km": args.snap_km},
         progress=True,
         carbon_price_usd_per_t=args.carbon_price,
+        cooling_choice=_cooling_choice(args),
     )
     paths = write_outputs(result, args.out)
     if not args.no_report:
@@ -331,6 +379,11 @@ def cmd_screen(args) -> int:
     from siting import decide
 
     _check_decision_options(args)
+    if args.cooling == "auto":
+        raise SitingError(
+            "--cooling auto is available with `siting run` (and assess(cooling_choice=...)); "
+            "screen one design at a time with --cooling NAME"
+        )
     fleet, scenario, facility = _configs(args)
     if args.region:
         from siting.grid import generate_grid

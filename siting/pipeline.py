@@ -135,6 +135,7 @@ def run(
     progress: bool = False,
     futures: bool = True,
     carbon_price_usd_per_t: float | None = None,
+    cooling_choice=None,
 ) -> RunResult:
     """Run the whole job on a sites file or table.
 
@@ -159,6 +160,9 @@ def run(
         after-shutdown cost per year to ``ranked`` (default True).
     carbon_price_usd_per_t
         Carbon price [$ per t CO2e] for the after-shutdown carbon cost (default none).
+    cooling_choice
+        A :class:`siting.model.CoolingChoice` to choose the cooling design per site
+        (``--cooling auto``); the trade-off table is written as ``designs.csv``.
     """
     from siting import decide
     from siting.join import join_layers
@@ -180,7 +184,7 @@ def run(
     say(f"[2/4] joining {len(sites)} sites to the data layers")
     joined = join_layers(sites, data_dir=data_dir, **dict(join_options or {}))
     say("[3/4] modelling the committed footprint")
-    assessment = assess(joined, fleet, scenario, facility)
+    assessment = assess(joined, fleet, scenario, facility, cooling_choice=cooling_choice)
     say("[4/4] ranking")
     w = dict(weights) if weights else dict(decide.DEFAULT_WEIGHTS)
     ranked = decide.rank(
@@ -191,7 +195,7 @@ def run(
     if futures:
         table, shutdown_scenario, is_example = _both_futures(
             joined, assessment, fleet, scenario, facility, w, exclusions, force_include,
-            carbon_price_usd_per_t,
+            carbon_price_usd_per_t, cooling_choice,
         )  # fmt: skip
         ranked = _with_futures(ranked, table)
     return RunResult(
@@ -212,7 +216,16 @@ def run(
 
 
 def _both_futures(
-    joined, assessment, fleet, scenario, facility, weights, exclusions, force_include, carbon
+    joined,
+    assessment,
+    fleet,
+    scenario,
+    facility,
+    weights,
+    exclusions,
+    force_include,
+    carbon,
+    cooling_choice=None,
 ):
     """The other future assessed, then both compared (see :mod:`siting.decide.futures`)."""
     from siting.decide.futures import compare_futures, futures_scenarios
@@ -220,9 +233,11 @@ def _both_futures(
 
     survives, shut_down, is_example = futures_scenarios(scenario)
     if scenario.product_years is None:
-        a_survives, a_shut = assessment, assess(joined, fleet, shut_down, facility)
+        a_shut = assess(joined, fleet, shut_down, facility, cooling_choice=cooling_choice)
+        a_survives = assessment
     else:
-        a_survives, a_shut = assess(joined, fleet, survives, facility), assessment
+        a_survives = assess(joined, fleet, survives, facility, cooling_choice=cooling_choice)
+        a_shut = assessment
     table = compare_futures(
         a_survives.summary,
         a_shut.summary,
@@ -244,7 +259,9 @@ def _with_futures(ranked, table: pd.DataFrame):
 
 
 def write_outputs(result: RunResult, out_dir: str | os.PathLike) -> dict[str, Path]:
-    """Write ``sites.parquet`` (GeoParquet), ``sites.csv`` and ``footprint.nc`` atomically."""
+    """Write ``sites.parquet`` (GeoParquet), ``sites.csv`` and ``footprint.nc`` atomically
+    (and ``designs.csv``, the site x cooling-design trade-off, when the design was chosen
+    per site)."""
     from siting.io import write_csv, write_geoparquet
     from siting.safe_io import atomic_write, safe_output_path
 
@@ -263,4 +280,8 @@ def write_outputs(result: RunResult, out_dir: str | os.PathLike) -> dict[str, Pa
         ds.to_netcdf(tmp, engine="h5netcdf")
 
     atomic_write(paths["footprint.nc"], _nc)
+    designs = getattr(result.assessment, "designs", None)
+    if designs is not None:
+        paths["designs.csv"] = safe_output_path(out, "designs.csv", result.inputs)
+        write_csv(designs, paths["designs.csv"], inputs=result.inputs)
     return paths

@@ -90,9 +90,30 @@ def test_dry_design_uses_no_water():
 
 
 @pytest.mark.parametrize("gpu", known_gpus())
-def test_every_design_is_feasible_for_every_catalog_gpu_today(gpu):
+def test_feasibility_follows_the_gpu_catalog_cooling_column(gpu):
     fleet = Fleet(gpu=gpu, gpus=8)
-    assert all(d.feasible(fleet) for d in DESIGNS)
+    kind = fleet.gpu_cooling[0]
+    assert kind in ("air", "liquid", "either") and fleet.gpu_cooling[1]
+    for d in DESIGNS:
+        if d.air_only:
+            assert d.feasible(fleet) == (kind != "liquid")
+    assert any(d.feasible(fleet) for d in DESIGNS)
+
+
+def test_liquid_cooled_gpu_never_gets_an_air_only_design():
+    sites = pd.DataFrame(
+        {
+            **{f"dry_bulb_c_m{m:02d}": [10.0] for m in range(1, 13)},
+            **{f"wet_bulb_c_m{m:02d}": [8.0] for m in range(1, 13)},
+            "grid_co2_g_per_kwh": [400.0],
+        }
+    )
+    fleet = Fleet(gpu="GB200-NVL72", gpus=72)
+    assert fleet.gpu_cooling[0] == "liquid"  # NVIDIA: liquid-cooled rack-scale system
+    for name in ("air_economizer", "adiabatic"):
+        with pytest.raises(ConfigError, match="GB200-NVL72.*direct_to_chip") as err:
+            assess(sites, fleet, Scenario(), Facility(cooling=name))
+        assert err.value.field == "cooling"
 
 
 def test_infeasible_design_is_refused_by_assess(monkeypatch):

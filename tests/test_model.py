@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from siting.errors import ConfigError, LayerError
@@ -518,6 +518,8 @@ def test_text_and_infinite_inputs_become_gaps_with_reasons():
 def test_invariants_over_random_configurations(
     gpu, utilization, refresh, commitment, product_share, after, cooling, preset, climate, top, cfe
 ):
+    # an air-only design cannot cool a liquid-cooled GPU (GPU catalog column 'cooling')
+    assume(not (gpu == "GB200-NVL72" and cooling == "adiabatic"))
     product = None if product_share is None else product_share * commitment
     a = assess(
         site_table(1, climate),

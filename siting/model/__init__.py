@@ -23,6 +23,7 @@ kernel, :func:`cooling_profile`), ``assess.py`` (tables in, :class:`Assessment` 
 from __future__ import annotations
 
 from siting.model.assess import SUMMARY_TOTALS, Assessment, assess
+from siting.model.auto import COOLING_OBJECTIVES, CoolingChoice
 from siting.model.designs import COOLING_DESIGNS, COOLING_TECHNOLOGIES, CoolingDesign
 from siting.model.designs.base import CARNOT_FRACTION_AIR
 from siting.model.designs.evaporative import CARNOT_FRACTION_WATER
@@ -58,6 +59,8 @@ from siting.model.scenario import (
 )
 
 __all__ = [
+    "COOLING_OBJECTIVES",
+    "CoolingChoice",
     "AFTER_MODES",
     "ANNUAL_VARIABLES",
     "CALIBRATION_LOAD_FRACTION",

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import ConfigError, LayerError
+from siting.model.auto import CoolingChoice
 from siting.model.facility import CALIBRATION_LOAD_FRACTION, Facility
 from siting.model.fleet import (
     DEFAULT_REFRESH_SOURCE,
@@ -51,9 +52,13 @@ class Assessment:
     summary : geopandas.GeoDataFrame
         One row per input site in input order, all input columns kept, plus lifetime
         totals, their ``_after_product`` parts, intensities per delivered GPU-hour,
-        ``status`` and ``reason``.
+        ``status`` and ``reason`` (and ``cooling_design``, ``cooling_reason`` when
+        the design is chosen per site).
     assumptions : pandas.DataFrame
         parameter, value, unit, source (citation, "assumption" or "user override").
+    designs : pandas.DataFrame or None
+        With ``cooling_choice``: the trade-off table site x design (PUE, WUE, lifetime
+        facility energy and on-site water, ``chosen``).
     """
 
     annual: Any
@@ -62,6 +67,7 @@ class Assessment:
     fleet: Fleet = field(repr=False, default=None)
     facility: Facility = field(repr=False, default=None)
     scenario: Scenario = field(repr=False, default=None)
+    designs: pd.DataFrame | None = field(repr=False, default=None)
 
 
 def _climate_from_columns(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -331,6 +337,7 @@ def assess(
     *,
     grid_co2_g_per_kwh_by_year=None,
     warming_nodes: int | None = 5,
+    cooling_choice: CoolingChoice | None = None,
 ) -> Assessment:
     """Committed footprint of a fleet at every candidate site.
 
@@ -350,6 +357,11 @@ def assess(
         (n_site, commitment_years) intensity table overriding the decarbonization rate.
     warming_nodes : int or None
         See :func:`footprint_arrays`.
+    cooling_choice : CoolingChoice, optional
+        Choose the cooling design per site (``--cooling auto``): every design the fleet
+        allows is evaluated with the facility's preset and the one with the lowest
+        objective is taken per site (:mod:`siting.model.auto`); ``facility.cooling`` is
+        then ignored and design-specific overrides are not applied.
 
     Returns
     -------
@@ -372,31 +384,66 @@ def assess(
     ewif, ewif_level = _ewif_for_sites(df, scenario.hydro_evaporation)
     price, price_assumed = _price_for_sites(df, scenario)
 
-    res = footprint_arrays(
-        tdb,
-        twb,
-        hours,
-        grid,
-        ewif,
-        price,
-        fleet,
-        facility,
-        scenario,
-        warming_nodes=warming_nodes,
-    )
-    new = _lifetime_totals(res, n)
+    args = (tdb, twb, hours, grid, ewif, price, fleet)
+    if cooling_choice is None:
+        res = footprint_arrays(*args, facility, scenario, warming_nodes=warming_nodes)
+        new, designs = _lifetime_totals(res, n), None
+    else:
+        res, new, designs, facility = _chosen_per_site(
+            args, df, site_ids, facility, scenario, warming_nodes, cooling_choice
+        )
     new.update(_carbon_conventions(df, res, n, pathway_level))
     water = (new["water_onsite_m3"], new["water_offsite_m3"])
     new.update(_site_columns(df, water, ewif, ewif_level, price, price_assumed))
     new["status"], new["reason"] = _status_and_reason(df, tdb, twb, grid_missing, facility)
     return Assessment(
-        annual=_annual_dataset(res, site_ids, fleet, facility, scenario),
+        annual=_annual_dataset(
+            res, site_ids, fleet, facility, scenario, auto=cooling_choice is not None
+        ),
         summary=_summary_table(df, new),
         assumptions=_assumptions(fleet, facility, scenario, ewif_level),
         fleet=fleet,
         facility=facility,
         scenario=scenario,
+        designs=designs,
     )
+
+
+def _chosen_per_site(args, df, site_ids, facility, scenario, warming_nodes, choice):
+    """Run every feasible design, choose per site, gather the chosen arrays."""
+    from siting.model.auto import choose_designs, combine, trade_off_table
+    from siting.model.designs import COOLING_DESIGNS
+
+    fleet = args[-1]
+    names = [
+        name
+        for name, d in COOLING_DESIGNS.items()
+        if (name in choice.designs if choice.designs is not None else d.auto_candidate)
+        and d.feasible(fleet)
+    ]
+    if not names:
+        raise ConfigError(f"no candidate design can cool GPU {fleet.gpu}", field="cooling_choice")
+    n = len(site_ids)
+    results, totals = [], []
+    for name in names:
+        fac = Facility(
+            cooling=name,
+            preset=facility.preset,
+            building_embodied_t_per_mw=facility.building_embodied_t_per_mw,
+        )
+        r = footprint_arrays(*args, fac, scenario, warming_nodes=warming_nodes)
+        results.append(r)
+        totals.append(_lifetime_totals(r, n))
+    aware = np.full(n, np.nan)
+    if "water_scarcity_factor" in df.columns:
+        aware = pd.to_numeric(df["water_scarcity_factor"], errors="coerce").to_numpy(float)
+    chosen, reason, crit = choose_designs(names, totals, aware, choice)
+    res = combine(results, chosen, ANNUAL_VARIABLES)
+    j = np.arange(n)
+    new = {k: np.stack([t[k] for t in totals])[chosen, j] for k in totals[0]}
+    new["cooling_design"] = np.asarray(names, dtype=object)[chosen]
+    new["cooling_reason"] = reason
+    return res, new, trade_off_table(site_ids, names, crit, chosen), facility
 
 
 def _checked_config(fleet: Fleet, scenario: Scenario, facility: Facility | None) -> Facility:
@@ -508,6 +555,8 @@ def _annual_dataset(
     fleet: Fleet,
     facility: Facility,
     scenario: Scenario,
+    *,
+    auto: bool = False,
 ):
     """The (site, year) arrays as an xarray Dataset with units and run attributes."""
     import xarray as xr
@@ -524,7 +573,7 @@ def _annual_dataset(
             "title": "siting committed footprint, per site and commitment year",
             "gpu": fleet.gpu,
             "gpus": int(fleet.gpus),
-            "cooling": facility.cooling,
+            "cooling": "auto (per site, see summary cooling_design)" if auto else facility.cooling,
             "preset": facility.preset,
             "commitment_years": scenario.commitment_years,
             "product_years": -1.0
@@ -636,6 +685,8 @@ _SUMMARY_ORDER += [
     "grid_pathway_level",
     "status",
     "reason",
+    "cooling_design",
+    "cooling_reason",
 ]
 
 

@@ -97,8 +97,10 @@ class Facility:
     ----------
     cooling : str
         A cooling design of the registry :data:`siting.model.designs.COOLING_DESIGNS`
-        (``evaporative``, ``adiabatic``, ``dry``; each design's ``description`` says
-        what is built).
+        (``evaporative``, ``adiabatic``, ``dry``, ``air_economizer``,
+        ``tower_economizer``, ``hybrid``, ``direct_to_chip``; each design's
+        ``description`` says what is built). To choose the design per site use
+        ``assess(..., cooling_choice=CoolingChoice(...))``.
     preset : {'hyperscale', 'enterprise'}
         Calibrated parameter set (see ``docs/method_model.md``).
     water_model : {'energy_balance', 'li2023'}
@@ -144,6 +146,15 @@ class Facility:
     supply_c: float | None = None
     return_c: float | None = None
     dry_approach_c: float | None = None
+    max_dew_point_c: float | None = None
+    max_rh_pct: float | None = None
+    min_dew_point_c: float | None = None
+    l_over_g: float | None = None
+    coil_air_rise_c: float | None = None
+    liquid_supply_c: float | None = None
+    liquid_rise_c: float | None = None
+    liquid_fraction: float | None = None
+    hybrid: bool | None = None
 
     def __post_init__(self):
         self._check_choices()
@@ -235,6 +246,18 @@ class Facility:
     def uses_climate(self) -> bool:
         """False when both PUE and WUE are fixed, so the climate plays no part."""
         return not (self.pue is not None and self.wue_onsite_l_per_kwh is not None)
+
+    @property
+    def water_per_it(self) -> bool:
+        """True when the plant's water term is per IT kWh, not per kWh of heat.
+
+        The empirical curve of Li et al. (2023) is a WUE per IT kWh; with a climate
+        PUE the kernel multiplies it by IT energy (with a fixed PUE the plant divides it
+        by the PUE, since heat then is facility power).
+        """
+        return (
+            self.water_model == "li2023" and self.pue is None and self.wue_onsite_l_per_kwh is None
+        )
 
     def heat_coefficients(self) -> tuple[float, float]:
         """``(a, b)`` of the heat released per design kW: ``heat = a L + b``.

@@ -180,6 +180,20 @@ class Fleet:
         }
 
     @property
+    def gpu_cooling(self) -> tuple[str, str]:
+        """How the GPU is cooled ``(air | liquid | either, source)`` from the catalog
+        column ``cooling`` (``either`` when a user catalog lacks the column)."""
+        row = gpu_catalog().loc[self.gpu]
+        if "cooling" not in row.index or pd.isna(row["cooling"]):
+            return "either", "GPU catalog has no 'cooling' column"
+        value = str(row["cooling"]).strip().lower()
+        if value not in ("air", "liquid", "either"):
+            raise LayerError(
+                f"GPU {self.gpu}: column 'cooling' must be air, liquid or either, got {value!r}"
+            )
+        return value, str(row.get("cooling_source", ""))
+
+    @property
     def design_it_mw(self) -> float:
         """Full-load IT power of the fleet = design IT capacity of the facility [MW]."""
         return int(self.gpus) * self.spec["system_w_per_gpu"][0] / 1e6

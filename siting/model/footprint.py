@@ -51,6 +51,30 @@ def _unique_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, inv.reshape(-1)
 
 
+#: Gauss-Hermite day nodes of the within-month samples (K = 24 x nodes per month)
+HOURLY_DAY_NODES = 5
+#: climate rows per chunk on the hourly path (1,024 x 12 x 120 samples = 1.5 M values)
+HOURLY_CHUNK_ROWS = 1_024
+
+
+def _hourly_terms(
+    tdb: np.ndarray, twb: np.ndarray, month_weights: np.ndarray, facility: Facility
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hour-weighted means of ``(1 + c, w)`` over within-month samples of monthly means.
+
+    Each (row, month) becomes ``K`` samples of :func:`siting.physics.hourly.hourly_samples`
+    (diurnal cycle + day-to-day spread) with hour weights; a month keeps its weight
+    ``month_weights`` and its samples share it by their hours.
+    """
+    from siting.physics.hourly import hourly_samples
+
+    smp = hourly_samples(tdb, twb, n_days=HOURLY_DAY_NODES, wet_bulb="quadratic")
+    hrs = smp["hours"][0]  # (12, K), the same for every row
+    wts = month_weights[:, None] * hrs / hrs.sum(axis=1, keepdims=True)
+    one_plus_c, w = facility.period_terms(smp["dry_bulb_c"], smp["wet_bulb_c"])
+    return np.einsum("rmk,mk->r", one_plus_c, wts), np.einsum("rmk,mk->r", w, wts)
+
+
 def cooling_profile(
     dry_bulb_c,
     wet_bulb_c,
@@ -68,6 +92,11 @@ def cooling_profile(
     ``delta_c`` [C] (added to dry- and wet-bulb). Evaluated once per unique climate row
     (``np.unique`` on the climate matrix) in chunks, then gathered to sites.
 
+    With 12 monthly periods and a design whose plant has economizer or evaporative-assist
+    hours (``design.hourly``), each month is expanded into within-month hourly samples
+    (:func:`_hourly_terms`): the hot tail of the month drives those hours, which the
+    monthly mean hides. Hourly climates (8760 periods) are used as given.
+
     Returns
     -------
     k_fac, k_water : numpy.ndarray, shape (n_site, len(delta_c))
@@ -79,6 +108,9 @@ def cooling_profile(
     h = np.asarray(period_hours, dtype=float)
     hw = h / h.sum()
     deltas = np.atleast_1d(np.asarray(delta_c, dtype=float))
+    hourly = facility.uses_climate and facility.design.hourly and tdb.shape[1] == 12
+    if hourly:  # rows x 12 months x K samples: keep a chunk's arrays ~10 MB
+        chunk_rows = min(chunk_rows, HOURLY_CHUNK_ROWS)
     n = tdb.shape[0]
     first, inv = _unique_rows(np.concatenate([tdb, twb], axis=1))
     nu = first.shape[0]
@@ -90,6 +122,11 @@ def cooling_profile(
         b = twb[idx].astype(float)
         gap = (np.isnan(a).any(axis=1) | np.isnan(b).any(axis=1))[:, None]
         for j, d in enumerate(deltas):
+            if hourly:
+                k_fac_u[s : s + idx.size, j], k_w_u[s : s + idx.size, j] = _hourly_terms(
+                    a + d, b + d, hw, facility
+                )
+                continue
             one_plus_c, w = facility.period_terms(a + d, b + d)
             k_fac_u[s : s + idx.size, j] = one_plus_c @ hw
             k_w_u[s : s + idx.size, j] = w @ hw
@@ -200,7 +237,9 @@ def footprint_arrays(
     out["after_share"] = {
         "it_energy_mwh": share_it,
         "facility_energy_mwh": share_fac,
-        "water_onsite_m3": share_it if _fixed_wue_climate_pue(facility) else share_fac,
+        "water_onsite_m3": share_it
+        if (_fixed_wue_climate_pue(facility) or facility.water_per_it)
+        else share_fac,
         "water_offsite_m3": share_fac,
         "co2_scope2_t": share_fac,
         "co2_scope2_market_t": share_fac,
@@ -394,6 +433,8 @@ def _site_year_outputs(
             np.where(np.isnan(k_fac), dtype(np.nan), dtype(1.0))
             * ((facility.wue_onsite_l_per_kwh * it_mwh).astype(dtype)[None, :])
         )
+    elif facility.water_per_it:  # WUE per IT kWh (Li et al. 2023 curve)
+        water_on = k_w * it_mwh.astype(dtype)[None, :]
     else:
         water_on = k_w * base[None, :]  # MWh x L/kWh = m3
     water_off = fac * ewif.astype(dtype)[:, None]

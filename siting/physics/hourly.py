@@ -74,6 +74,23 @@ def dew_point_from_humidity_ratio(humidity_ratio, pressure_pa):
     return 0.5 * (lo + hi)
 
 
+def _wet_bulb_quadratic(t_day, dtr, td_free, shape_h, p):
+    """Wet-bulb of the hourly samples, quadratic in the diurnal shape ``s`` in [-1/2, 1/2].
+
+    Exact (:func:`wet_bulb_from_dew_point`) at ``s = -1/2, 0, 1/2`` with the day's dew
+    point ``td_free`` (capped at each node's dry-bulb); a sample whose dew point reaches
+    its dry-bulb is saturated (wet-bulb = dry-bulb), and no sample exceeds its dry-bulb.
+    """
+    t = t_day + dtr * shape_h
+    nodes = np.array([-0.5, 0.0, 0.5])
+    t_nodes = t_day + dtr * nodes  # (..., 12, n_days, 3)
+    wb_n = wet_bulb_from_dew_point(t_nodes, np.minimum(td_free, t_nodes), p[..., None, None])
+    w_lo, w_mid, w_hi = wb_n[..., 0:1], wb_n[..., 1:2], wb_n[..., 2:3]
+    s = 2.0 * shape_h  # in [-1, 1]
+    wb = w_mid + 0.5 * (w_hi - w_lo) * s + 0.5 * (w_hi + w_lo - 2.0 * w_mid) * s**2
+    return np.where(td_free >= t, t, np.minimum(wb, t))
+
+
 def hourly_samples(
     dry_bulb_c,
     wet_bulb_c,
@@ -83,6 +100,7 @@ def hourly_samples(
     day_sd_c=DEFAULT_DAY_SD_C,
     n_days: int = 5,
     month_axis_hours=None,
+    wet_bulb: str = "exact",
 ):
     """Expand monthly means (..., 12) into weighted hourly samples (..., 12, K).
 
@@ -98,6 +116,12 @@ def hourly_samples(
         Gauss-Hermite nodes for the day-to-day spread (K = 24 n_days).
     month_axis_hours : array_like, optional
         Hours of each month (default: non-leap calendar, 8760 h a year).
+    wet_bulb : {'exact', 'quadratic'}
+        ``exact``: psychrometric wet-bulb of every sample. ``quadratic``: exact at the
+        daily minimum, mean and maximum of each day node (dew point fixed through the
+        day) and quadratic in the diurnal shape in between, 8x fewer wet-bulb solves
+        (the footprint kernel's choice; against exact: mean error about 0.03 K, up to
+        1 K in the few hours next to saturation, tested).
 
     Returns
     -------
@@ -124,7 +148,14 @@ def hourly_samples(
     anomaly = sd * z[:, None]  # (..., 12, n_days, 1)
     t = tdb[..., None, None] + anomaly + dtr * shape_h[None, :]
     td = np.minimum(dew[..., None, None] + anomaly, t)
-    wb = wet_bulb_from_dew_point(t, td, p[..., None, None])
+    if wet_bulb == "exact":
+        wb = wet_bulb_from_dew_point(t, td, p[..., None, None])
+    elif wet_bulb == "quadratic":
+        wb = _wet_bulb_quadratic(
+            tdb[..., None, None] + anomaly, dtr, dew[..., None, None] + anomaly, shape_h, p
+        )
+    else:
+        raise ValueError(f"wet_bulb {wet_bulb!r}: expected 'exact' or 'quadratic'")
     k = n_days * 24
     out_shape = tdb.shape + (k,)
     hours = np.asarray(hours_m, float)[..., None, None] * wz[:, None] / 24.0

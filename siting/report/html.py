@@ -578,7 +578,14 @@ def build_context(result: Any, *, top_n: int | None = 30, portfolio: Any = None)
         "notes": NOTES,
         "references": REFERENCES,
         "portfolio": _portfolio(portfolio),
+        "cooling": _cooling(result, ranked),
     }
+
+
+def _cooling(result: Any, ranked: pd.DataFrame) -> dict[str, Any] | None:
+    from siting.report.cooling_section import cooling_context
+
+    return cooling_context(result, ranked)
 
 
 def _portfolio(pr: Any) -> dict[str, Any] | None:

@@ -103,6 +103,28 @@ NOTES: tuple[Note, ...] = (
         ),
     ),
     Note(
+        "Cooling designs and the design per site (ASHRAE TC 9.9 2021; Kloppers & Kroger 2005)",
+        (
+            "Besides towers (evaporative), the registry holds an air-side economizer that "
+            "admits outside air only inside the ASHRAE recommended envelope (dew point "
+            "-9 to 15 C, RH <= 60 %) with evaporative assist and compressor trim, towers "
+            "with Merkel evaporation (a latent share that falls in cold air), dry coolers "
+            "with adiabatic pre-cooling, and direct-to-chip liquid cooling (85 % of the "
+            "heat on W32 facility water). With monthly climate these designs are evaluated "
+            "on within-month hourly samples (diurnal cycle of 10 K, day-to-day spread 3 K, "
+            "assumptions). A liquid-cooled GPU (GB200 NVL72) gets no air-only design. With "
+            "--cooling auto every feasible design is evaluated at every site and the one "
+            "with the lowest objective (energy, on-site water, scarcity-weighted water or "
+            "the weights) is taken, optionally under a WUE cap in scarce basins.",
+        ),
+        (
+            "air: T_r = max(T_s, T_db - eps (T_db - T_wb), T_db - (W_max - W) h_fg / c_p)",
+            "tower: E = min(G (W_s(T_out) - W_in), 3600 / h_fg(T_w))   [L per kWh heat]",
+            "direct-to-chip: c = f c_liq + (1 - f) c_air, water likewise",
+            "auto: design(site) = argmin_d objective(d, site)",
+        ),
+    ),
+    Note(
         "Off-site water, scope-2 carbon and energy cost (Macknick et al. 2012)",
         (
             "Off-site water is the water consumed by the power plants that generate the "

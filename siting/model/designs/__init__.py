@@ -10,9 +10,13 @@ CLI list :data:`COOLING_TECHNOLOGIES`. How to add a design: ``docs/CONTRIBUTING_
 from __future__ import annotations
 
 from siting.model.designs.adiabatic import ADIABATIC
+from siting.model.designs.air_economizer import AIR_ECONOMIZER
 from siting.model.designs.base import CoolingDesign, Param, PlantFunction, always_feasible
+from siting.model.designs.direct_to_chip import DIRECT_TO_CHIP
 from siting.model.designs.dry import DRY
 from siting.model.designs.evaporative import EVAPORATIVE
+from siting.model.designs.hybrid import HYBRID
+from siting.model.designs.tower_economizer import TOWER_ECONOMIZER
 
 __all__ = [
     "COOLING_DESIGNS",
@@ -35,6 +39,10 @@ COOLING_DESIGNS: dict[str, CoolingDesign] = {
         EVAPORATIVE,
         ADIABATIC,
         DRY,
+        AIR_ECONOMIZER,
+        TOWER_ECONOMIZER,
+        HYBRID,
+        DIRECT_TO_CHIP,
     )
 }
 

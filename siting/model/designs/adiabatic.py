@@ -12,7 +12,13 @@ from typing import Any
 import numpy as np
 
 from siting.model.designs.base import ASSUMPTION as _A
-from siting.model.designs.base import CARNOT_FRACTION_AIR, SRC_90_1_AIR, CoolingDesign, Param
+from siting.model.designs.base import (
+    CARNOT_FRACTION_AIR,
+    SRC_90_1_AIR,
+    CoolingDesign,
+    Param,
+    air_only_infeasibility,
+)
 from siting.physics import pue as _pue
 
 _SRC_EFFECTIVENESS = (
@@ -71,4 +77,8 @@ ADIABATIC = CoolingDesign(
     parameters=PARAMETERS,
     ranges=RANGES,
     plant=plant,
+    infeasibility=air_only_infeasibility,
+    air_only=True,
+    # superseded by air_economizer (humidity envelope, hourly samples): not chosen by auto
+    auto_candidate=False,
 )

@@ -40,7 +40,9 @@ __all__ = [
     "CoolingDesign",
     "Param",
     "PlantFunction",
+    "air_only_infeasibility",
     "always_feasible",
+    "gpu_cooling",
 ]
 
 
@@ -58,6 +60,24 @@ PlantFunction = Callable[[np.ndarray, np.ndarray, Mapping[str, Any]], tuple[np.n
 
 def always_feasible(fleet: Fleet) -> str | None:
     """Feasibility hook of a design that suits every fleet: no reason against it."""
+    return None
+
+
+def gpu_cooling(fleet: Fleet) -> str:
+    """How the fleet's GPU is cooled: ``air``, ``liquid`` or ``either`` (GPU catalog)."""
+    return fleet.gpu_cooling[0]
+
+
+def air_only_infeasibility(fleet: Fleet) -> str | None:
+    """Feasibility hook of an air-only design: liquid-cooled GPUs are refused."""
+    if gpu_cooling(fleet) == "liquid":
+        from siting.model.designs import COOLING_DESIGNS
+
+        allowed = ", ".join(n for n, d in COOLING_DESIGNS.items() if not d.air_only)
+        return (
+            f"GPU {fleet.gpu} is liquid-cooled ({fleet.gpu_cooling[1]}); an air-only design "
+            f"cannot cool it. Designs that can: {allowed}"
+        )
     return None
 
 
@@ -87,6 +107,14 @@ class CoolingDesign:
     infeasibility : callable
         ``infeasibility(fleet) -> reason or None``: why this design cannot cool the
         fleet (e.g. an air-only plant for liquid-cooled GPUs), None when it can.
+    hourly : bool
+        The plant has economizer or evaporative-assist hours driven by the warm tail of
+        each month: with a monthly climate the footprint kernel evaluates it on
+        within-month hourly samples (:func:`siting.physics.hourly.hourly_samples`).
+    air_only : bool
+        The design cools IT by air only (refuses liquid-cooled GPUs).
+    auto_candidate : bool
+        Whether the per-site choice (``--cooling auto``) considers the design by default.
     """
 
     name: str
@@ -97,6 +125,9 @@ class CoolingDesign:
     water_models: tuple[str, ...] = ("energy_balance",)
     ordered_pairs: tuple[tuple[str, str], ...] = ()
     infeasibility: Callable[[Fleet], str | None] = always_feasible
+    hourly: bool = False
+    air_only: bool = False
+    auto_candidate: bool = True
 
     def params(self, preset: str) -> Mapping[str, Param]:
         """The parameter table of a facility preset."""

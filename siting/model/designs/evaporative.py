@@ -86,7 +86,9 @@ def plant(
     """Cooling electricity and tower water per unit heat, from the wet-bulb [C].
 
     Without a fixed PUE the towers reject the heat plus the chiller work, so the water
-    per kWh of rejected heat is scaled by ``heat_rejected_per_kw_heat``.
+    per kWh of rejected heat is scaled by ``heat_rejected_per_kw_heat``. The curve of
+    Li et al. (2023) is already per IT kWh: it is returned as is (no heat factor) and
+    the footprint kernel multiplies it by IT energy (:meth:`Facility.water_per_it`).
     """
     p = params
     twb = wet_bulb_c
@@ -101,12 +103,12 @@ def plant(
         fan_pump_fraction=p["fan_pump_fraction"],
         economizer=bool(p["economizer"]),
     )
-    if p["water_model"] == "li2023":
-        per_heat = _cooling.li2023_wue(twb, p["cycles_of_concentration"])
-    else:
-        per_heat = _cooling.tower_water_l_per_kwh_heat(
-            twb, p["approach_c"], p["range_c"], p["cycles_of_concentration"], p["drift_fraction"]
-        )
+    if p["water_model"] == "li2023":  # L per IT kWh already
+        wue = _cooling.li2023_wue(twb, p["cycles_of_concentration"])
+        return 1.0 + out["cooling_kw_per_kw_heat"], wue if p["pue"] is None else wue / p["pue"]
+    per_heat = _cooling.tower_water_l_per_kwh_heat(
+        twb, p["approach_c"], p["range_c"], p["cycles_of_concentration"], p["drift_fraction"]
+    )
     if p["pue"] is None:
         per_heat = per_heat * out["heat_rejected_per_kw_heat"]
     return 1.0 + out["cooling_kw_per_kw_heat"], per_heat
