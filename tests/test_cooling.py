@@ -63,7 +63,7 @@ def test_blowdown_never_negative():
     coc=st.floats(3.0, 15.0),
 )
 def test_tower_water_per_kwh_heat_within_1_5_to_2_5_litres(twb, approach, rng, coc):
-    # issue 4 bound: ~1.47 L evaporates per kWh of heat; with blowdown for CoC 3-15 the
+    # bound: ~1.47 L evaporates per kWh of heat; with blowdown for CoC 3-15 the
     # makeup stays within about 1.5-2.5 L per kWh of heat.
     w = cl.tower_water_l_per_kwh_heat(twb, approach, rng, coc, 5e-5)
     assert 1.45 <= w <= 2.5

@@ -133,7 +133,7 @@ def test_gpu_catalog_every_number_has_a_source():
 
 def test_gpu_catalog_values_match_datasheets():
     cat = gpu_catalog()
-    # issue 4 / vendor datasheets: TDP and system power per GPU
+    # vendor datasheets: TDP and system power per GPU
     assert cat.loc["A100-SXM", "gpu_tdp_w"] == 400
     assert cat.loc["H100-SXM", "gpu_tdp_w"] == 700
     assert cat.loc["H200-SXM", "gpu_tdp_w"] == 700

@@ -1,4 +1,4 @@
-"""Every analyst notebook in ``notebooks/`` runs from top to bottom (issue 6).
+"""Every analyst notebook in ``notebooks/`` runs from top to bottom.
 
 Each notebook is executed with nbclient in a temporary working directory, with its
 parameters overridden papermill-style (a cell inserted after the cell tagged

@@ -247,7 +247,7 @@ def test_mc_bad_arguments():
 
 def test_default_inputs_ranges_and_sources():
     t = decide.inputs_table(decide.default_inputs()).set_index("name")
-    # issue 4 / Lei & Masanet (2022): CoC 3-15, approach 2.8-6.7 C, range 4-6 C
+    # Lei & Masanet (2022): CoC 3-15, approach 2.8-6.7 C, range 4-6 C
     assert tuple(t.loc["cycles_of_concentration", ["low", "high"]]) == (3.0, 15.0)
     assert tuple(t.loc["approach_c", ["low", "high"]]) == (2.8, 6.7)
     assert tuple(t.loc["range_c", ["low", "high"]]) == (4.0, 6.0)

@@ -1,4 +1,4 @@
-"""Recompute published numbers with the model's own formulas (issue 4, 'Validation').
+"""Recompute published numbers with the model's own formulas.
 
 Each case writes the published inputs and results with their citation; the model must
 land within the stated tolerance. Relative errors are reported in docs/method_model.md.
