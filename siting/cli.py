@@ -205,18 +205,61 @@ def cmd_run(args) -> int:
         join_options={} if args.snap_km is None else {"snap_km": args.snap_km},
         progress=True,
         carbon_price_usd_per_t=args.carbon_price,
+        large_threshold=None if args.large_threshold < 0 else args.large_threshold,
+        out_dir=args.out,
+        chunk_size=args.chunk_size,
+        report_top=args.report_top,
     )
-    paths = write_outputs(result, args.out)
+    paths = write_outputs(result, args.out, footprint=args.footprint or None)
     if not args.no_report:
-        from siting.report import write_report
-
-        paths.update(
-            write_report(result, args.out, formats=tuple(args.format.split(",")), top_n=args.cards)
-        )
+        paths.update(_write_reports(result, args))
     _print_ranking(result, limit=args.top)
     for p in paths.values():
         print(f"wrote {p}")
     return 0
+
+
+def _write_reports(result, args) -> dict:
+    """The report formats; on the chunked engine the GeoPackage holds every site
+    (streamed from ``sites.parquet``) and the others the top sites."""
+    from siting.report import write_report
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    paths = {}
+    if result.large is not None and {"gpkg", "geopackage"} & set(formats):
+        from siting.safe_io import safe_output_path
+        from siting.scale.large_outputs import write_gpkg_all
+
+        formats = [f for f in formats if f not in ("gpkg", "geopackage")]
+        target = safe_output_path(Path(args.out), "report.gpkg", result.inputs)
+        paths["gpkg"] = write_gpkg_all(result.large.path, target)
+    if formats:
+        paths.update(write_report(result, args.out, formats=tuple(formats), top_n=args.cards))
+    return paths
+
+
+def _add_large_options(p: argparse.ArgumentParser) -> None:
+    from siting.pipeline import DEFAULT_LARGE_THRESHOLD
+
+    g = p.add_argument_group("large inputs")
+    g.add_argument(
+        "--large-threshold",
+        type=int,
+        default=DEFAULT_LARGE_THRESHOLD,
+        help="from this many sites on, use the chunked engine of `screen` (0: always, -1: never)",
+    )
+    g.add_argument("--chunk-size", type=int, default=None, help="sites per chunk (chunked engine)")
+    g.add_argument(
+        "--report-top",
+        type=int,
+        default=None,
+        help="chunked engine: sites listed in the HTML/PDF/XLSX report (default 200)",
+    )
+    g.add_argument(
+        "--footprint",
+        action="store_true",
+        help="chunked engine: also write footprint.nc for every site x year (batch by batch)",
+    )
 
 
 def _print_ranking(result, limit: int = 15) -> None:
@@ -481,6 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-report", action="store_true", help="write tables only")
     p.add_argument("--top", type=int, default=15, help="rows of the printed ranking")
     p.add_argument("--cards", type=int, default=30, help="site cards in the report (top N)")
+    _add_large_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -494,6 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--top", type=int, default=15, help="rows of the printed ranking")
     p.add_argument("--cards", type=int, default=30, help="site cards in the report (top N)")
+    _add_large_options(p)
     p.set_defaults(func=cmd_run, no_report=False)
 
     p = sub.add_parser("grid", help="generate candidate cells over a region")
