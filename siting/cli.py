@@ -44,6 +44,15 @@ def _read_and_join(args):
 def cmd_join(args) -> int:
     from siting.io import write_geoparquet
 
+    if args.large_threshold >= 0:
+        from siting.sites import read_sites
+
+        sites = read_sites(
+            args.sites, lat=args.lat, lon=args.lon, id_column=args.id_column, crs=args.crs
+        )
+        print(f"read {len(sites)} sites from {args.sites}", file=sys.stderr)
+        if len(sites) >= args.large_threshold:
+            return _join_chunked(sites, args)
     _, joined = _read_and_join(args)
     out = Path(args.out)
     write_geoparquet(joined, out, inputs=[args.sites])
@@ -52,6 +61,25 @@ def cmd_join(args) -> int:
         print("coverage (sites per layer and level):")
         print(cov.to_string(index=False))
     print(f"wrote {out} ({len(joined)} sites, {joined.shape[1]} columns)")
+    return 0
+
+
+def _join_chunked(sites, args) -> int:
+    """``siting join`` on the chunked engine (climate once per climate cell)."""
+    from siting.scale import DEFAULT_CHUNK_SIZE
+    from siting.scale.join_large import join_to_parquet
+
+    out, cov, ncol = join_to_parquet(
+        sites,
+        args.out,
+        data_dir=args.data_dir,
+        snap_km=args.snap_km,
+        chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+    )
+    if len(cov):
+        print("coverage (sites per layer and level):")
+        print(cov.to_string(index=False))
+    print(f"wrote {out} ({len(sites)} sites, {ncol} columns; climate per 0.25-degree cell)")
     return 0
 
 
@@ -514,6 +542,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("join", help="join sites to every data layer, write GeoParquet")
     _add_site_options(p)
     p.add_argument("--out", required=True, help="output GeoParquet path")
+    p.add_argument(
+        "--large-threshold",
+        type=int,
+        default=10_000,
+        help="from this many sites on, join in chunks with climate per 0.25-degree cell"
+        " (0: always, -1: never)",
+    )
+    p.add_argument("--chunk-size", type=int, default=None, help="sites per chunk")
     p.set_defaults(func=cmd_join)
 
     p = sub.add_parser("run", help="join, model, rank and report (the main job)")

@@ -16,7 +16,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-
 #: Sites from which :func:`run` uses the chunked engine (climate per 0.25-degree cell,
 #: results streamed to GeoParquet); below it the in-memory path with climate sampled at
 #: each site. A speed/memory switch, not a physical constant: at 10,000 sites the

@@ -98,7 +98,9 @@ def screen_parts(
         climate_cell_deg is None or "weather_file" in sites.columns or "weather_files" in opts
     )
     if per_site:
-        joined = join_layers(sites, data_dir=data_dir, catalog=catalog, **opts)
+        joined = join_layers(
+            sites, data_dir=data_dir, catalog=catalog, climate_cell_deg=None, **opts
+        )
         joined["climate_at"] = "site"
     else:
         # one join of the other families on the narrow input (join_layers copies its
@@ -109,6 +111,7 @@ def screen_parts(
             data_dir=data_dir,
             families=_other_families(),
             catalog=catalog,
+            climate_cell_deg=None,
             **opts,
         )
         clim = _join_climate_by_cell(

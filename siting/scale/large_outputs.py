@@ -70,7 +70,9 @@ def write_footprint_chunked(
                     a = ds[v]
                     if a.dims and a.dims[0] == "site":
                         f.variables[v][start : start + k, ...] = a.to_numpy()
-                f.variables["site"][start : start + k] = np.asarray(ds["site"].values, dtype=str)
+                f.variables["site"][start : start + k] = (
+                    np.asarray(ds["site"].values, dtype=object).astype(str).astype(object)
+                )
                 start += k
 
     return atomic_write(Path(path), _write)
@@ -78,10 +80,12 @@ def write_footprint_chunked(
 
 def _layout(f, ds, n: int) -> None:
     """Dimensions and variables of ``ds`` with ``n`` sites (site coordinate as text)."""
+    import h5py
+
     f.dimensions = {"site": n, **{d: ds.sizes[d] for d in ds.dims if d != "site"}}
     for d in ds.dims:
         if d == "site":
-            f.create_variable("site", ("site",), dtype=str)
+            f.create_variable("site", ("site",), dtype=h5py.string_dtype())
         else:
             f.create_variable(d, (d,), data=ds[d].to_numpy())
     for v in ds.data_vars:
