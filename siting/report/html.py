@@ -571,7 +571,14 @@ def build_context(result: Any, *, top_n: int | None = 30, portfolio: Any = None)
         "notes": NOTES,
         "references": REFERENCES,
         "portfolio": _portfolio(portfolio),
+        "large": _large(result),
     }
+
+
+def _large(result: Any):
+    from siting.report.large_section import large_context
+
+    return large_context(result)
 
 
 def _portfolio(pr: Any) -> dict[str, Any] | None:
