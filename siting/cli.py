@@ -44,6 +44,15 @@ def _read_and_join(args):
 def cmd_join(args) -> int:
     from siting.io import write_geoparquet
 
+    if args.large_threshold >= 0:
+        from siting.sites import read_sites
+
+        sites = read_sites(
+            args.sites, lat=args.lat, lon=args.lon, id_column=args.id_column, crs=args.crs
+        )
+        print(f"read {len(sites)} sites from {args.sites}", file=sys.stderr)
+        if len(sites) >= args.large_threshold:
+            return _join_chunked(sites, args)
     _, joined = _read_and_join(args)
     out = Path(args.out)
     write_geoparquet(joined, out, inputs=[args.sites])
@@ -52,6 +61,25 @@ def cmd_join(args) -> int:
         print("coverage (sites per layer and level):")
         print(cov.to_string(index=False))
     print(f"wrote {out} ({len(joined)} sites, {joined.shape[1]} columns)")
+    return 0
+
+
+def _join_chunked(sites, args) -> int:
+    """``siting join`` on the chunked engine (climate once per climate cell)."""
+    from siting.scale import DEFAULT_CHUNK_SIZE
+    from siting.scale.join_large import join_to_parquet
+
+    out, cov, ncol = join_to_parquet(
+        sites,
+        args.out,
+        data_dir=args.data_dir,
+        snap_km=args.snap_km,
+        chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+    )
+    if len(cov):
+        print("coverage (sites per layer and level):")
+        print(cov.to_string(index=False))
+    print(f"wrote {out} ({len(sites)} sites, {ncol} columns; climate per 0.25-degree cell)")
     return 0
 
 
@@ -277,18 +305,61 @@ def cmd_run(args) -> int:
         progress=True,
         carbon_price_usd_per_t=args.carbon_price,
         cooling_choice=_cooling_choice(args),
+        large_threshold=None if args.large_threshold < 0 else args.large_threshold,
+        out_dir=args.out,
+        chunk_size=args.chunk_size,
+        report_top=args.report_top,
     )
-    paths = write_outputs(result, args.out)
+    paths = write_outputs(result, args.out, footprint=args.footprint or None)
     if not args.no_report:
-        from siting.report import write_report
-
-        paths.update(
-            write_report(result, args.out, formats=tuple(args.format.split(",")), top_n=args.cards)
-        )
+        paths.update(_write_reports(result, args))
     _print_ranking(result, limit=args.top)
     for p in paths.values():
         print(f"wrote {p}")
     return 0
+
+
+def _write_reports(result, args) -> dict:
+    """The report formats; on the chunked engine the GeoPackage holds every site
+    (streamed from ``sites.parquet``) and the others the top sites."""
+    from siting.report import write_report
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    paths = {}
+    if result.large is not None and {"gpkg", "geopackage"} & set(formats):
+        from siting.safe_io import safe_output_path
+        from siting.scale.large_outputs import write_gpkg_all
+
+        formats = [f for f in formats if f not in ("gpkg", "geopackage")]
+        target = safe_output_path(Path(args.out), "report.gpkg", result.inputs)
+        paths["gpkg"] = write_gpkg_all(result.large.path, target)
+    if formats:
+        paths.update(write_report(result, args.out, formats=tuple(formats), top_n=args.cards))
+    return paths
+
+
+def _add_large_options(p: argparse.ArgumentParser) -> None:
+    from siting.pipeline import DEFAULT_LARGE_THRESHOLD
+
+    g = p.add_argument_group("large inputs")
+    g.add_argument(
+        "--large-threshold",
+        type=int,
+        default=DEFAULT_LARGE_THRESHOLD,
+        help="from this many sites on, use the chunked engine of `screen` (0: always, -1: never)",
+    )
+    g.add_argument("--chunk-size", type=int, default=None, help="sites per chunk (chunked engine)")
+    g.add_argument(
+        "--report-top",
+        type=int,
+        default=None,
+        help="chunked engine: sites listed in the HTML/PDF/XLSX report (default 200)",
+    )
+    g.add_argument(
+        "--footprint",
+        action="store_true",
+        help="chunked engine: also write footprint.nc for every site x year (batch by batch)",
+    )
 
 
 def _print_ranking(result, limit: int = 15) -> None:
@@ -554,6 +625,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("join", help="join sites to every data layer, write GeoParquet")
     _add_site_options(p)
     p.add_argument("--out", required=True, help="output GeoParquet path")
+    p.add_argument(
+        "--large-threshold",
+        type=int,
+        default=10_000,
+        help="from this many sites on, join in chunks with climate per 0.25-degree cell"
+        " (0: always, -1: never)",
+    )
+    p.add_argument("--chunk-size", type=int, default=None, help="sites per chunk")
     p.set_defaults(func=cmd_join)
 
     p = sub.add_parser("run", help="join, model, rank and report (the main job)")
@@ -564,6 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-report", action="store_true", help="write tables only")
     p.add_argument("--top", type=int, default=15, help="rows of the printed ranking")
     p.add_argument("--cards", type=int, default=30, help="site cards in the report (top N)")
+    _add_large_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -577,6 +657,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--top", type=int, default=15, help="rows of the printed ranking")
     p.add_argument("--cards", type=int, default=30, help="site cards in the report (top N)")
+    _add_large_options(p)
     p.set_defaults(func=cmd_run, no_report=False)
 
     p = sub.add_parser("grid", help="generate candidate cells over a region")

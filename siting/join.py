@@ -58,6 +58,7 @@ def join_layers(
     families: tuple[str, ...] | None = None,
     snap_km: float = DEFAULT_SNAP_KM,
     catalog: Catalog | None = None,
+    climate_cell_deg: float | str | None = "auto",
     **options,
 ) -> gpd.GeoDataFrame:
     """Join every available layer to ``sites``.
@@ -73,6 +74,12 @@ def join_layers(
     snap_km
         Largest distance [km] at which a site outside all polygons of a layer is
         snapped to the nearest one (flagged in the output).
+    climate_cell_deg
+        ``"auto"`` (default): from :data:`LARGE_JOIN_SITES` sites on, the climate family
+        is evaluated once per cell of the 0.25-degree ERA5 grid at the cell centre and
+        gathered to the sites, as :func:`siting.scale.screen` does (column
+        ``climate_at``); below it per site. A number: that cell size [degrees];
+        ``None``: always per site.
     options
         Passed to the family joiners (e.g. ``price_usd_per_mwh_default``).
 
@@ -89,6 +96,9 @@ def join_layers(
             )
     if snap_km < 0:
         raise SiteInputError(f"snap_km must be >= 0 km, got {snap_km}")
+    cell = _climate_cell(climate_cell_deg, len(sites), families)
+    if cell is not None:
+        return _join_by_cell(sites, cell, data_dir, snap_km, catalog, options)
     ctx = JoinContext(catalog or load_catalog(), data_dir, snap_km, dict(options))
     out = sites.copy()
     geom_name = sites.geometry.name
@@ -121,6 +131,51 @@ def join_layers(
         out = pd.concat([out, cols], axis=1)
     out = gpd.GeoDataFrame(out, geometry=geom_name, crs=sites.crs)
     out.attrs["coverage"] = coverage_table(ctx, len(out))
+    return out
+
+
+#: Sites from which ``join_layers`` evaluates climate once per climate cell (the engine
+#: of :func:`siting.scale.screen`); a speed switch, the same as the run's threshold.
+LARGE_JOIN_SITES = 10_000
+
+
+def _climate_cell(climate_cell_deg, n: int, families) -> float | None:
+    if families is not None and "climate" not in families:
+        return None
+    if climate_cell_deg == "auto":
+        from siting.scale.common import DEFAULT_CLIMATE_CELL_DEG
+
+        return DEFAULT_CLIMATE_CELL_DEG if n >= LARGE_JOIN_SITES else None
+    if climate_cell_deg is None:
+        return None
+    if isinstance(climate_cell_deg, str) or not float(climate_cell_deg) > 0:
+        raise SiteInputError(
+            f"climate_cell_deg must be > 0 degrees, 'auto' or None, got {climate_cell_deg!r}"
+        )
+    return float(climate_cell_deg)
+
+
+def _join_by_cell(sites, cell: float, data_dir, snap_km, catalog, options) -> gpd.GeoDataFrame:
+    """Every family but climate per site, climate per cell (as the chunked engine)."""
+    from siting.scale.chunk import _other_families
+    from siting.scale.climate_cells import _join_climate_by_cell
+
+    catalog = catalog or load_catalog()
+    joined = join_layers(
+        sites, data_dir=data_dir, families=_other_families(), snap_km=snap_km,
+        catalog=catalog, climate_cell_deg=None, **options,
+    )  # fmt: skip
+    clim = _join_climate_by_cell(
+        joined, cell_deg=cell, data_dir=data_dir, catalog=catalog, join_options=dict(options)
+    )
+    cov = joined.attrs.get("coverage")
+    out = gpd.GeoDataFrame(
+        pd.concat([pd.DataFrame(joined), clim], axis=1), geometry=sites.geometry.name, crs=sites.crs
+    )
+    levels = coverage(clim[[c for c in clim.columns if c.startswith("climate_l")]])
+    out.attrs["coverage"] = (
+        pd.concat([cov, levels], ignore_index=True) if cov is not None else levels
+    )
     return out
 
 

@@ -16,6 +16,12 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+#: Sites from which :func:`run` uses the chunked engine (climate per 0.25-degree cell,
+#: results streamed to GeoParquet); below it the in-memory path with climate sampled at
+#: each site. A speed/memory switch, not a physical constant: at 10,000 sites the
+#: in-memory path takes about 1 s of climate per 10,000 sites and under 1 GB.
+DEFAULT_LARGE_THRESHOLD = 10_000
+
 
 @dataclass
 class RunResult:
@@ -41,6 +47,10 @@ class RunResult:
         each year after the shutdown costs. ``shutdown_scenario`` is the scenario of the
         shut-down future; ``shutdown_is_example`` says its product life is the stated
         example rather than the user's.
+    large : siting.scale.run_large.LargeRun or None
+        Set when the run went through the chunked engine (``large_threshold``): then
+        ``sites``, ``joined``, ``ranked``, ``assessment`` and ``futures`` hold only the
+        top ``large.report_top`` sites, and every site is in ``large.path``.
     datasets : DataFrame
         The catalog layers that supplied values (name, vintage, source, licence, sha256).
     """
@@ -58,6 +68,7 @@ class RunResult:
     shutdown_scenario: Any = None
     shutdown_is_example: bool = False
     carbon_price_usd_per_t: float | None = None
+    large: Any = None
 
     @property
     def fleet(self):
@@ -136,6 +147,10 @@ def run(
     futures: bool = True,
     carbon_price_usd_per_t: float | None = None,
     cooling_choice=None,
+    large_threshold: int | None = DEFAULT_LARGE_THRESHOLD,
+    out_dir: str | os.PathLike | None = None,
+    chunk_size: int | None = None,
+    report_top: int | None = None,
 ) -> RunResult:
     """Run the whole job on a sites file or table.
 
@@ -163,6 +178,17 @@ def run(
     cooling_choice
         A :class:`siting.model.CoolingChoice` to choose the cooling design per site
         (``--cooling auto``); the trade-off table is written as ``designs.csv``.
+    large_threshold
+        From this many sites on (default :data:`DEFAULT_LARGE_THRESHOLD`; 0: always;
+        None: never) the run goes through the chunked engine of
+        :func:`siting.scale.screen`: climate once per 0.25-degree climate cell, the
+        model once per distinct input row, memory bounded by ``chunk_size``, every site
+        streamed to ``out_dir/sites.parquet``; the result then holds the top
+        ``report_top`` sites (default 200) and ``large`` (see :class:`RunResult`). The
+        same site gets bit-identical numbers from this path and from ``screen``.
+    out_dir
+        Where the chunked engine writes ``sites.parquet`` (default: a new temporary
+        directory).
     """
     from siting import decide
     from siting.join import join_layers
@@ -181,6 +207,14 @@ def run(
     fleet = fleet or Fleet(gpus=50_000)
     scenario = scenario or Scenario()
     facility = facility or Facility()
+    # the per-site cooling choice runs on the in-memory path only
+    if cooling_choice is None and large_threshold is not None and len(sites) >= large_threshold:
+        return _run_chunked(
+            sites, fleet, scenario, facility, say, data_dir=data_dir, weights=weights,
+            exclusions=exclusions, force_include=force_include, join_options=join_options,
+            futures=futures, carbon_price_usd_per_t=carbon_price_usd_per_t, out_dir=out_dir,
+            chunk_size=chunk_size, report_top=report_top, progress=progress, inputs=inputs,
+        )  # fmt: skip
     say(f"[2/4] joining {len(sites)} sites to the data layers")
     joined = join_layers(sites, data_dir=data_dir, **dict(join_options or {}))
     say("[3/4] modelling the committed footprint")
@@ -212,6 +246,26 @@ def run(
         shutdown_scenario=shutdown_scenario,
         shutdown_is_example=is_example,
         carbon_price_usd_per_t=carbon_price_usd_per_t,
+    )
+
+
+def _run_chunked(sites, fleet, scenario, facility, say, *, out_dir, chunk_size, report_top, **kw):
+    """:func:`run` on the chunked engine (:func:`siting.scale.run_large.run_large`)."""
+    import tempfile
+
+    from siting.scale import DEFAULT_CHUNK_SIZE
+    from siting.scale.run_large import DEFAULT_REPORT_TOP, run_large
+
+    say(f"[2/4] {len(sites):,} sites: chunked engine (join, model, rank per chunk)")
+    return run_large(
+        sites,
+        fleet,
+        scenario,
+        facility,
+        out_dir=out_dir if out_dir is not None else tempfile.mkdtemp(prefix="siting-run-"),
+        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
+        report_top=DEFAULT_REPORT_TOP if report_top is None else report_top,
+        **kw,
     )
 
 
@@ -258,13 +312,22 @@ def _with_futures(ranked, table: pd.DataFrame):
     return ranked.assign(**cols)
 
 
-def write_outputs(result: RunResult, out_dir: str | os.PathLike) -> dict[str, Path]:
-    """Write ``sites.parquet`` (GeoParquet), ``sites.csv`` and ``footprint.nc`` atomically
-    (and ``designs.csv``, the site x cooling-design trade-off, when the design was chosen
-    per site)."""
+def write_outputs(
+    result: RunResult, out_dir: str | os.PathLike, *, footprint: bool | None = None
+) -> dict[str, Path]:
+    """Write ``sites.parquet`` (GeoParquet), ``sites.csv`` and ``footprint.nc`` atomically.
+
+    A run on the chunked engine (``result.large``) already streamed every site to its
+    ``sites.parquet`` (copied here if ``out_dir`` is elsewhere); it writes no CSV and
+    writes ``footprint.nc`` (every site x year, batch by batch) only with
+    ``footprint=True``. ``designs.csv`` (the site x cooling-design trade-off) is
+    written when the design was chosen per site.
+    """
     from siting.io import write_csv, write_geoparquet
     from siting.safe_io import atomic_write, safe_output_path
 
+    if result.large is not None:
+        return _write_large_outputs(result, Path(out_dir), bool(footprint))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -284,4 +347,25 @@ def write_outputs(result: RunResult, out_dir: str | os.PathLike) -> dict[str, Pa
     if designs is not None:
         paths["designs.csv"] = safe_output_path(out, "designs.csv", result.inputs)
         write_csv(designs, paths["designs.csv"], inputs=result.inputs)
+    return paths
+
+
+def _write_large_outputs(result: RunResult, out: Path, footprint: bool) -> dict[str, Path]:
+    import shutil
+
+    from siting.safe_io import safe_output_path
+
+    out.mkdir(parents=True, exist_ok=True)
+    target = safe_output_path(out, "sites.parquet", result.inputs)
+    src = Path(result.large.path)
+    if src.resolve() != target.resolve():
+        shutil.copyfile(src, target)
+    paths = {"sites.parquet": target}
+    if footprint:
+        from siting.scale.large_outputs import write_footprint_chunked
+
+        nc = safe_output_path(out, "footprint.nc", result.inputs)
+        paths["footprint.nc"] = write_footprint_chunked(
+            target, nc, result.fleet, result.scenario, result.facility
+        )
     return paths

@@ -579,6 +579,7 @@ def build_context(result: Any, *, top_n: int | None = 30, portfolio: Any = None)
         "references": REFERENCES,
         "portfolio": _portfolio(portfolio),
         "cooling": _cooling(result, ranked),
+        "large": _large(result),
     }
 
 
@@ -586,6 +587,12 @@ def _cooling(result: Any, ranked: pd.DataFrame) -> dict[str, Any] | None:
     from siting.report.cooling_section import cooling_context
 
     return cooling_context(result, ranked)
+
+
+def _large(result: Any):
+    from siting.report.large_section import large_context
+
+    return large_context(result)
 
 
 def _portfolio(pr: Any) -> dict[str, Any] | None:

@@ -34,6 +34,7 @@ __all__ = ["SHEETS", "cell_value", "workbook_tables", "write_xlsx"]
 
 #: Sheet names in workbook order.
 SHEETS = (
+    "note",
     "ranking",
     "sites",
     "annual",
@@ -119,8 +120,13 @@ def workbook_tables(result: Any, *, explain_top_n: int | None = None) -> dict[st
         sites that get a card in the HTML report); ``None`` for every site. Every other
         sheet lists every site.
     """
+    from siting.report.large_section import large_note
+
     ranked = site_order(result.ranked)
     tables: dict[str, pd.DataFrame] = {"ranking": ranking_table(ranked)}
+    note = large_note(result)
+    if note is not None:
+        tables["note"] = pd.DataFrame({"note": [note]})
     sites = site_table(ranked)
     tables["sites"] = sites.rename(columns={c: header(c) for c in sites.columns})
     annual = getattr(result.assessment, "annual", None)

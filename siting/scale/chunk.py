@@ -77,9 +77,14 @@ def screen_parts(
     data_dir,
     climate_cell_deg,
     join_options,
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    other_scenario=None,
+) -> tuple:
     """:func:`screen_chunk` as (layer columns, model columns, assumptions), unjoined:
-    the summary is ``base`` followed by ``block`` (no copy of the wide table)."""
+    the summary is ``base`` followed by ``block`` (no copy of the wide table).
+
+    With ``other_scenario`` (the other future of :mod:`siting.decide.futures`) the same
+    distinct model-input rows are also assessed under it, and a fourth element is
+    returned: that future's model columns (same rows as ``block``)."""
     from siting.join import join_layers
     from siting.layers.catalog import load_catalog
     from siting.model import Facility, Fleet, Scenario, assess
@@ -93,7 +98,9 @@ def screen_parts(
         climate_cell_deg is None or "weather_file" in sites.columns or "weather_files" in opts
     )
     if per_site:
-        joined = join_layers(sites, data_dir=data_dir, catalog=catalog, **opts)
+        joined = join_layers(
+            sites, data_dir=data_dir, catalog=catalog, climate_cell_deg=None, **opts
+        )
         joined["climate_at"] = "site"
     else:
         # one join of the other families on the narrow input (join_layers copies its
@@ -104,6 +111,7 @@ def screen_parts(
             data_dir=data_dir,
             families=_other_families(),
             catalog=catalog,
+            climate_cell_deg=None,
             **opts,
         )
         clim = _join_climate_by_cell(
@@ -116,7 +124,7 @@ def screen_parts(
         joined = gpd.GeoDataFrame(
             pd.concat([joined, clim], axis=1), geometry=sites.geometry.name, crs=sites.crs
         )
-    return _assess_parts(joined, fleet, scenario, facility, assess)
+    return _assess_parts(joined, fleet, scenario, facility, assess, other_scenario)
 
 
 #: Columns :func:`siting.model.assess` reads from a site table (besides the
@@ -138,7 +146,7 @@ _MODEL_INPUTS = (
 )
 
 
-def _assess_parts(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess):
+def _assess_parts(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess, other=None):
     """``assess(joined)`` without copying the ~100 layer columns the model does not read.
 
     The model gets the columns it reads. Its summary is the input columns followed by
@@ -169,12 +177,25 @@ def _assess_parts(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess):
             i += 1
         j += 1
     block_cols = cols[i:]
-    block = pd.DataFrame(summary[block_cols])
-    if first.size != len(narrow):
-        block = block.iloc[inv]
-    block.index = joined.index
+    block = _gather(summary[block_cols], first.size != len(narrow), inv, joined.index)
     base = joined.drop(columns=[c for c in block_cols if c in joined.columns])
-    return base, block, result.assumptions
+    if other is None:
+        return base, block, result.assumptions
+    # the other future: the same distinct rows, a second (cheap) model call
+    s2 = assess(unique, fleet, other, facility).summary
+    block2 = _gather(
+        s2[[c for c in block_cols if c in s2.columns]], first.size != len(narrow), inv, joined.index
+    )
+    return base, block, result.assumptions, block2
+
+
+def _gather(frame: pd.DataFrame, gather: bool, inv: np.ndarray, index) -> pd.DataFrame:
+    """Rows of the distinct-row result ``frame`` gathered back to every site."""
+    block = pd.DataFrame(frame)
+    if gather:
+        block = block.iloc[inv]
+    block.index = index
+    return block
 
 
 def _distinct_rows(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -42,7 +42,8 @@ def chunk_result(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
     climate-cell keys, assumptions (runs in the parent or in a pool worker)."""
     from siting.join import coverage
 
-    base, block, assumptions = screen_parts(
+    other = job.get("other_scenario")
+    parts = screen_parts(
         chunk,
         job["fleet"],
         job["scenario"],
@@ -50,7 +51,9 @@ def chunk_result(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
         data_dir=job["data_dir"],
         climate_cell_deg=job["climate_cell_deg"],
         join_options=job["join_options"],
+        other_scenario=other,
     )
+    base, block, assumptions = parts[:3]
     block[ROW] = np.arange(start, start + len(block), dtype=np.int64)
     names = list(base.columns) + list(block.columns)
 
@@ -59,6 +62,8 @@ def chunk_result(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
 
     dcols = decision_columns(names, job["weights"], job["exclusions"])
     decision = pd.DataFrame({c: col(c) for c in [*dcols, ROW]})
+    if other is not None:
+        decision = _with_other_future(decision, parts[3], dcols, col, names)
     cov = coverage(pd.DataFrame({c: col(c) for c in level_columns(names)}))
     keys = distinct_cells(base["lat"], base["lon"], job["climate_cell_deg"])
     # the summary's layout (base columns, model block, geometry last) without building
@@ -73,6 +78,35 @@ def chunk_result(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
         names_out.append("geometry")
     table = pa.Table.from_arrays(arrays, names=names_out)
     return table, decision, cov, keys, assumptions
+
+
+#: Columns of the model summary that :func:`siting.decide.futures.compare_futures`
+#: reads besides the ranking's (lifetime totals and their after-product part).
+FUTURE_COLUMNS = (
+    "co2_scope2_t",
+    "water_onsite_m3",
+    "water_offsite_m3",
+    "energy_cost_usd",
+    "facility_energy_mwh",
+    "co2_scope2_t_after_product",
+    "water_onsite_m3_after_product",
+    "water_offsite_m3_after_product",
+    "facility_energy_mwh_after_product",
+    "energy_cost_usd_after_product",
+)
+
+#: Suffix of the other future's columns in a decision table.
+OTHER = "@other"
+
+
+def _with_other_future(decision, block2, dcols, col, names) -> pd.DataFrame:
+    """The decision table plus what comparing the two futures needs: this future's
+    :data:`FUTURE_COLUMNS`, and the other future's model columns suffixed ``@other``."""
+    extra = {c: col(c) for c in FUTURE_COLUMNS if c in names and c not in decision.columns}
+    for c in dict.fromkeys([*dcols, *FUTURE_COLUMNS]):
+        if c in block2.columns:
+            extra[c + OTHER] = block2[c]
+    return decision.assign(**extra)
 
 
 def run_chunks(sites: gpd.GeoDataFrame, chunk_size: int, workers: int, job: dict):

@@ -137,6 +137,7 @@ def _join_climate_by_cell(
                 data_dir=data_dir,
                 families=("climate",),
                 catalog=catalog,
+                climate_cell_deg=None,
                 **dict(join_options),
             )
         cols = [c for c in cj.columns if c not in centres.columns]
@@ -153,7 +154,12 @@ def _join_climate_by_cell(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sj = join_layers(
-                sub, data_dir=data_dir, families=("climate",), catalog=catalog, **join_options
+                sub,
+                data_dir=data_dir,
+                families=("climate",),
+                catalog=catalog,
+                climate_cell_deg=None,
+                **join_options,
             )
         for c in clim.columns:
             if c in sj.columns:

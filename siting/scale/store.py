@@ -228,9 +228,14 @@ def _rank_arrays(ranked: pd.DataFrame, n: int) -> dict[str, pa.Array]:
     return out
 
 
-def write_ranked(store: SummaryStore, out: Path, ranked: pd.DataFrame) -> None:
-    """Second pass: stream the stored tables adding the rank columns; GeoParquet, atomic."""
+def write_ranked(
+    store: SummaryStore, out: Path, ranked: pd.DataFrame, extra: dict | None = None
+) -> None:
+    """Second pass: stream the stored tables adding the rank columns (and ``extra``:
+    name -> array in row order); GeoParquet, atomic."""
     arrays = _rank_arrays(ranked, store.rows)
+    for name, values in (extra or {}).items():
+        arrays[name] = values if isinstance(values, pa.Array) else pa.array(values)
     base = store.schema
     fields = [f for f in base if f.name != ROW]
     fields += [pa.field(k, v.type) for k, v in arrays.items()]

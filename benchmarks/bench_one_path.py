@@ -1,0 +1,127 @@
+"""The user-facing commands at every size, in one run (``siting run`` / ``siting join``
+as a user types them, each in its own subprocess), against one ``geopandas.sjoin`` of
+the same points in the same run::
+
+    python benchmarks/bench_one_path.py --n 1000000            # all three cases
+    python benchmarks/bench_one_path.py --n 1000000 --only run
+
+Points: N uniform random points in the contiguous-US box lon -124..-67, lat 25..49
+(seed 0; some fall at sea or in Canada/Mexico, as a user's box would), written to a CSV
+before any timing.
+
+* ``sjoin``: ``geopandas.sjoin`` of the points (GeoDataFrame prebuilt) against the
+  11,050 WULCA AWARE 1.2 watersheds (``$SITING_RAW_DIR/wulca-aware-bw2/aware.gpkg``),
+  predicate ``within``, in this process.
+* ``run``: ``python -m siting.cli run points.csv --gpu H100-SXM --gpus 50000
+  --commitment-years 15 --product-years 2 --after idle --out DIR`` (all layers, both
+  futures, ranking, sites.parquet, report.html, report.xlsx, report.gpkg).
+* ``join``: ``python -m siting.cli join points.csv --out joined.parquet`` (all layers,
+  climate per site's 0.25-degree cell).
+* ``run30``: ``siting run`` on the 30 example campuses (``data/examples/campuses.csv``).
+
+Wall time of each command includes the interpreter start, imports and reading the CSV.
+Peak memory of a command is the maximum resident set size of its process
+(``RUSAGE_CHILDREN``, each command run in a fresh child of a fresh ``fork``).
+Each record carries the 1-minute load average at its start (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def points_csv(n: int, path: Path) -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    lon, lat = rng.uniform(-124.0, -67.0, n), rng.uniform(25.0, 49.0, n)
+    pd.DataFrame({"site_id": [f"p{i}" for i in range(n)], "lat": lat, "lon": lon}).to_csv(
+        path, index=False
+    )
+
+
+def bench_sjoin(csv: Path) -> dict:
+    import geopandas as gpd
+    import pandas as pd
+
+    raw = Path(os.environ.get("SITING_RAW_DIR", REPO.parent / "shared/data/raw"))
+    basins = gpd.read_file(raw / "wulca-aware-bw2" / "aware.gpkg")[["geometry"]]
+    df = pd.read_csv(csv)
+    pts = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.lon, df.lat), crs=basins.crs)
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    j = gpd.sjoin(pts, basins, how="left", predicate="within")
+    dt = time.perf_counter() - t0
+    return {"case": "sjoin", "time_s": dt, "rows": len(j), "basins": len(basins), "load_avg": load}
+
+
+def bench_cli(case: str, args: list[str]) -> dict:
+    """One CLI command in a fresh child: wall time and its peak RSS."""
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONWARNINGS="ignore")
+    cmd = [sys.executable, "-c", _CHILD, json.dumps(args)]
+    load = os.getloadavg()[0]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        return {"case": case, "error": p.stderr[-2000:], "load_avg": load}
+    rec = json.loads(p.stdout.strip().splitlines()[-1])
+    rec.update(case=case, load_avg=load, command="siting " + " ".join(args))
+    return rec
+
+
+# the child forks the command so that its maxrss is the command's alone
+_CHILD = """
+import json, os, resource, subprocess, sys, time
+args = json.loads(sys.argv[1])
+t0 = time.perf_counter()
+p = subprocess.run([sys.executable, "-m", "siting.cli", *args], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE, text=True)
+dt = time.perf_counter() - t0
+if p.returncode:
+    sys.exit(p.stderr[-2000:])
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+print(json.dumps({"time_s": dt, "peak_mb": peak}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--only", default="sjoin,run,join,run30")
+    a = ap.parse_args()
+    only = set(a.only.split(","))
+    d = Path(tempfile.mkdtemp(prefix="bench-one-path-"))
+    csv = d / "points.csv"
+    points_csv(a.n, csv)
+    recs = []
+    if "sjoin" in only:
+        recs.append(bench_sjoin(csv))
+    model = ["--gpu", "H100-SXM", "--gpus", "50000", "--commitment-years", "15"]
+    model += ["--product-years", "2", "--after", "idle"]
+    if "run" in only:
+        recs.append(bench_cli("run", ["run", str(csv), *model, "--out", str(d / "run")]))
+    if "join" in only:
+        recs.append(bench_cli("join", ["join", str(csv), "--out", str(d / "joined.parquet")]))
+    if "run30" in only:
+        campuses = str(REPO / "data/examples/campuses.csv")
+        recs.append(bench_cli("run30", ["run", campuses, *model, "--out", str(d / "run30")]))
+    for r in recs:
+        r["n"] = 30 if r["case"] == "run30" else a.n
+        print("BENCH " + json.dumps(r), flush=True)
+    by = {r["case"]: r for r in recs}
+    if "sjoin" in by and "time_s" in by.get("run", {}):
+        print(f"run / sjoin = {by['run']['time_s'] / by['sjoin']['time_s']:.1f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""The main job on the chunked engine: ``siting.run`` for inputs of any size.
+
+The chunk pass is the one of :func:`siting.scale.screen` (same :func:`chunk_result`,
+same global ranking, same GeoParquet writer), so a site gets bit-identical numbers
+from ``run`` and ``screen``. The other future (:mod:`siting.decide.futures`) is a second
+model call on the same distinct model-input rows of each chunk; both futures are ranked
+globally after the pass. Only a small decision table per site stays in memory; the
+report gets the top sites (read back from the GeoParquet with a filter) and a few
+columns of every site for its distributions and map.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from siting.scale.chunked import OTHER, chunk_pass
+from siting.scale.common import DEFAULT_CHUNK_SIZE, DEFAULT_CLIMATE_CELL_DEG, ROW, rank_table
+from siting.scale.store import pass1_store, write_ranked
+
+#: Sites shown in full in the HTML/PDF report and the XLSX workbook of a large run.
+DEFAULT_REPORT_TOP = 200
+
+#: Columns of every site kept for the report's distributions and map.
+POINT_COLUMNS = (
+    "site_id",
+    "lon",
+    "lat",
+    "score",
+    "rank",
+    "excluded",
+    "co2_scope2_t",
+    "water_onsite_m3",
+    "water_scarcity_weighted_m3",
+    "energy_cost_usd",
+    "pue_annual",
+)
+
+
+@dataclass
+class LargeRun:
+    """What a run on the chunked engine keeps besides the top sites.
+
+    Attributes
+    ----------
+    n_sites : int
+        Sites in the run (every one is in ``path``).
+    path : Path
+        The GeoParquet file with every site.
+    report_top : int
+        Sites the report and workbook list in full (the best by rank).
+    points : DataFrame
+        :data:`POINT_COLUMNS` of every site, for distributions and the map.
+    timings : dict
+        Wall time per stage [s].
+    climate_cells : int
+        Distinct climate cells evaluated.
+    """
+
+    n_sites: int
+    path: Path
+    report_top: int
+    points: pd.DataFrame
+    timings: dict = field(default_factory=dict)
+    climate_cells: int = 0
+
+
+def _futures_extra(decision: pd.DataFrame, scenario, shut_down, job, carbon) -> pd.DataFrame:
+    """:func:`compare_futures` on the decision table of both futures (row order)."""
+    from siting.decide.futures import compare_futures
+
+    main_cols = [c for c in decision.columns if not c.endswith(OTHER)]
+    main = decision[main_cols]
+    other = main.copy()
+    for c in decision.columns:
+        if c.endswith(OTHER):
+            other[c[: -len(OTHER)]] = decision[c].to_numpy()
+    survives, shut = (main, other) if scenario.product_years is None else (other, main)
+    return compare_futures(
+        survives,
+        shut,
+        shut_down,
+        weights=job["weights"],
+        exclusions=job["exclusions"],
+        force_include=job["force_include"],
+        carbon_price_usd_per_t=carbon,
+    )
+
+
+def run_large(
+    sites,
+    fleet,
+    scenario,
+    facility,
+    *,
+    out_dir: str | os.PathLike,
+    data_dir=None,
+    weights=None,
+    exclusions=None,
+    force_include=None,
+    join_options=None,
+    futures: bool = True,
+    carbon_price_usd_per_t: float | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    climate_cell_deg: float | None = DEFAULT_CLIMATE_CELL_DEG,
+    report_top: int = DEFAULT_REPORT_TOP,
+    progress: bool = True,
+    inputs: list[str] | None = None,
+):
+    """Join, model (both futures), rank and write ``sites.parquet`` in chunks.
+
+    Returns a :class:`siting.pipeline.RunResult` whose ``ranked``, ``joined`` and
+    ``assessment`` hold the top ``report_top`` sites and whose ``large`` is a
+    :class:`LargeRun` (every site is in ``out_dir/sites.parquet``).
+    """
+    from siting.decide import DEFAULT_WEIGHTS
+    from siting.decide.futures import futures_scenarios
+    from siting.pipeline import RunResult
+    from siting.scale.common import prepare_sites
+
+    t0 = time.perf_counter()
+    sites = prepare_sites(sites)
+    n = len(sites)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "sites.parquet"
+    w = dict(weights) if weights else dict(DEFAULT_WEIGHTS)
+    survives, shut_down, is_example = futures_scenarios(scenario)
+    job = dict(
+        fleet=fleet,
+        scenario=scenario,
+        facility=facility,
+        data_dir=data_dir,
+        climate_cell_deg=climate_cell_deg,
+        join_options=dict(join_options or {}),
+        weights=w,
+        exclusions=list(exclusions or []),
+        force_include=force_include,
+    )
+    if futures:
+        job["other_scenario"] = shut_down if scenario.product_years is None else survives
+    timings = {"read": time.perf_counter() - t0}
+    store = pass1_store(path, 1_500_000_000)
+    t1 = time.perf_counter()
+    first = chunk_pass(sites, job, store, chunk_size=chunk_size, progress=progress)
+    timings["join_model"] = time.perf_counter() - t1
+    del sites
+    t2 = time.perf_counter()
+    try:
+        decision = pd.concat(first.decisions, ignore_index=True)
+        first.decisions.clear()
+        main = decision[[c for c in decision.columns if not c.endswith(OTHER)]]
+        ranked = rank_table(main, w, job["exclusions"], force_include)
+        extra, table = {}, None
+        if futures:
+            if not np.array_equal(decision[ROW].to_numpy(), np.arange(n)):
+                raise RuntimeError("internal: decision rows out of order")
+            table = _futures_extra(decision, scenario, shut_down, job, carbon_price_usd_per_t)
+            extra = {
+                c: table[c].to_numpy()
+                for c in table.columns
+                if c != "site_id" and c not in store.schema.names
+            }
+        timings["rank"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        write_ranked(store, path, ranked, extra)
+        timings["write"] = time.perf_counter() - t3
+    finally:
+        store.cleanup()
+    del decision, main, ranked
+    top, points, datasets = _read_back(path, report_top, data_dir)
+    assessment = _assess_top(top, fleet, scenario, facility)
+    if table is not None:
+        table = table.set_index("site_id").loc[top["site_id"]].reset_index()
+    large = LargeRun(n, path, int(report_top), points, timings, first.climate_cells)
+    return RunResult(
+        sites=top,
+        joined=top,
+        assessment=assessment,
+        ranked=top,
+        coverage=first.coverage,
+        weights=w,
+        exclusions=list(exclusions or []),
+        datasets=datasets,
+        inputs=list(inputs or []),
+        futures=table,
+        shutdown_scenario=shut_down if futures else None,
+        shutdown_is_example=is_example,
+        carbon_price_usd_per_t=carbon_price_usd_per_t,
+        large=large,
+    )
+
+
+def _read_back(path: Path, top_n: int, data_dir):
+    """The best ``top_n`` sites (every column), :data:`POINT_COLUMNS` of every site, and
+    the catalog rows of the layers used (from the ``*_layer`` columns)."""
+    from siting.pipeline import used_datasets
+
+    top = gpd.read_parquet(path, filters=[("rank", "<=", int(top_n))])
+    top = top.sort_values(["rank", "site_id"]).reset_index(drop=True)
+    names = pq.read_schema(path).names
+    points = pq.read_table(path, columns=[c for c in POINT_COLUMNS if c in names]).to_pandas()
+    layers = pq.read_table(path, columns=[c for c in names if c.endswith("_layer")])
+    used = pd.DataFrame(
+        {
+            c: pd.Series(layers.column(c).unique().to_pylist(), dtype=object)
+            for c in layers.column_names
+        }
+    )
+    return top, points, used_datasets(used, data_dir)
+
+
+def _assess_top(top: gpd.GeoDataFrame, fleet, scenario, facility):
+    """The model on the top sites' joined inputs (for the per-year tables and charts):
+    the same numbers as the chunk pass, every output being a function of the input row."""
+    from siting.model import assess
+    from siting.scale.chunk import _MODEL_INPUTS
+
+    geom = top.geometry.name
+    keep = [
+        c
+        for c in top.columns
+        if c == geom or c in _MODEL_INPUTS or c.startswith(("dry_bulb_c_m", "wet_bulb_c_m", "mix_"))
+    ]
+    return assess(
+        gpd.GeoDataFrame(top[keep], geometry=geom, crs=top.crs), fleet, scenario, facility
+    )
