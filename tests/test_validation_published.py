@@ -6,6 +6,8 @@ land within the stated tolerance. Relative errors are reported in docs/method_mo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -155,3 +157,233 @@ def test_committed_case_climate_model_by_hand():
         1.275 * 8760 * 0.27825 * 13, rel=1e-5
     )
     assert s["water_onsite_m3"] == 0.0
+
+
+# --- cooling designs against published climate-resolved figures ----------------------
+# Published numbers: data/validation/*.csv (sources, tables and vintages in SOURCE.md).
+# Each case runs the registered design that matches the published technology at the
+# published location, through the embedded layers (join_layers) and assess, default
+# hyperscale preset and fleet (as tests/test_validation_cooling.py). Where the model
+# misses a published value beyond the tolerance the case is a strict xfail whose reason
+# holds the value measured when it was written (not tuned; a physics change that fixes
+# it turns the xfail into a failure, to be re-recorded).
+
+VALIDATION_DIR = Path(__file__).resolve().parents[1] / "data" / "validation"
+LEI = pd.read_csv(
+    VALIDATION_DIR / "lei_masanet_2022_climate_zones.csv", dtype={"climate_zone": str}
+)
+OPS = pd.read_csv(VALIDATION_DIR / "operator_campuses.csv")
+_DESIGNS = ("air_economizer", "tower_economizer", "evaporative")
+
+#: Lei & Masanet (2022) band: the model value must lie inside the published 5th-95th
+#: percentile range of the zone and technology. The band is the spread of the paper's
+#: Monte Carlo over design and operating parameters of that technology, so a default
+#: design is one member of it; no further margin is added.
+#: Operator PUE: +-0.05 absolute. Reported PUE carries what a generic climate model cannot
+#: know: two facilities on one Google campus (same climate) differ by up to 0.04 (Council
+#: Bluffs 1.11 / 1.07, The Dalles 1.10 / 1.07), plus the 0.005 rounding of the figures.
+PUE_TOL = 0.05
+#: Operator WUE of a single building: within a factor of 2 (humidification set points
+#: alone move it by tens of percent; the test checks the order of magnitude).
+WUE_FACTOR = 2.0
+
+# model values measured when the tests were written (for the xfail reasons only)
+_ZONES = "1A 2A 2B 3A 3B 3C 4A 4B 4C 5A 5B 6A 6B 7 8".split()
+_AIR_WUE = (
+    "0.000 0.000 0.013 0.000 0.039 0.000 0.000 0.008 0.000 0.001 0.003 0.007 0.007 0.010 0.029"
+)
+_TOWER_WUE = (
+    "1.651 1.553 1.685 1.436 1.589 1.309 1.344 1.411 1.260 1.255 1.200 1.197 1.149 1.116 0.959"
+)
+_LEI_MISS = {
+    (z, design, "wue"): float(w)
+    for design, values in (("air_economizer", _AIR_WUE), ("tower_economizer", _TOWER_WUE))
+    for z, w in zip(_ZONES, values.split(), strict=True)
+}
+_LEI_WHY = {
+    "air_economizer": "outside air is refused above the humidity envelope (DX instead of "
+    "pads) and the evaporative assist is rarely needed below 27 C supply air",
+    "tower_economizer": "the Merkel tower evaporates less than the all-latent balance in "
+    "cool air; the paper's WUE is close to all-latent in every zone",
+}
+_OPS_MISS = {
+    "google-columbus-oh": 1.112,
+    "google-lancaster-oh": 1.112,
+    "google-new-albany-oh": 1.111,
+    "meta-forest-city-nc": 1.147,
+    "meta-prineville-1-or": 0.000,
+}
+
+
+@pytest.fixture(scope="module")
+def published_runs(tmp_path_factory):
+    from siting.join import join_layers
+    from siting.model import CoolingChoice
+    from siting.sites import read_sites
+
+    pts = pd.concat(
+        [
+            LEI.assign(site_id="zone-" + LEI["climate_zone"])[["site_id", "lat", "lon"]],
+            OPS.rename(columns={"case_id": "site_id"})[["site_id", "lat", "lon"]],
+        ]
+    ).drop_duplicates("site_id")
+    path = tmp_path_factory.mktemp("published") / "sites.csv"
+    pts.to_csv(path, index=False)
+    joined = join_layers(read_sites(path))
+    choice = CoolingChoice(designs=_DESIGNS)
+    d = assess(joined, Fleet(gpus=50_000), Scenario(), cooling_choice=choice).designs
+    return {
+        "pue": d.pivot(index="site_id", columns="cooling_design", values="pue_annual"),
+        "wue": d.pivot(index="site_id", columns="cooling_design", values="wue_onsite_l_per_kwh"),
+    }
+
+
+def _lei_params():
+    out = []
+    for _, r in LEI.iterrows():
+        designs = [r["design"]] + (["evaporative"] if r["design"] == "tower_economizer" else [])
+        for design in designs:
+            for metric in ("pue", "wue"):
+                key = (r["climate_zone"], design, metric)
+                marks = ()
+                if key in _LEI_MISS:
+                    reason = (
+                        f"measured {metric} {_LEI_MISS[key]:.3f} outside the published band: "
+                        + _LEI_WHY[design]
+                    )
+                    marks = pytest.mark.xfail(reason=reason, strict=True)
+                out.append(pytest.param(*key, marks=marks, id=f"{key[0]}-{design}-{metric}"))
+    return out
+
+
+@pytest.mark.parametrize("zone,design,metric", _lei_params())
+def test_lei_masanet_2022_band(published_runs, zone, design, metric):
+    # Lei & Masanet (2022) RCR 182:106323, large-scale cases 1 (air-side economizer +
+    # adiabatic) and 2 (water-cooled chiller + water-side economizer), 5th-95th percentile
+    # per climate zone at the zone's DOE representative city.
+    case = 1 if design == "air_economizer" else 2
+    r = LEI[(LEI["climate_zone"] == zone) & (LEI["case"] == case)].iloc[0]
+    col = "pue" if metric == "pue" else "wue"
+    lo, hi = (
+        (r["pue_p05"], r["pue_p95"])
+        if metric == "pue"
+        else (r["wue_p05_l_per_kwh"], r["wue_p95_l_per_kwh"])
+    )
+    got = published_runs[col].loc[f"zone-{zone}", design]
+    assert lo <= got <= hi, f"{design} {metric} in {zone}: {got:.3f} not in [{lo}, {hi}]"
+
+
+_COLD_DRY_ORDER_MISS = pytest.mark.xfail(
+    reason="measured air_economizer WUE 1A 0.000 < zone 8 0.029 (humid air is refused)",
+    strict=True,
+)
+
+
+@pytest.mark.parametrize(
+    "design,metric",
+    [
+        pytest.param("air_economizer", "wue", marks=_COLD_DRY_ORDER_MISS),
+        ("air_economizer", "pue"),
+        ("tower_economizer", "pue"),
+        ("tower_economizer", "wue"),
+        ("evaporative", "wue"),
+    ],
+)
+def test_lei_masanet_2022_hot_humid_zone_above_subarctic(published_runs, design, metric):
+    # Published: both the 5th and the 95th percentile of zone 1A (Miami) exceed those of
+    # zone 8 (Fairbanks) for both cases and both metrics (e.g. case 1 WUE 0.77-2.36 vs
+    # 0.04-0.22 L/kWh; case 2 PUE 1.107-1.290 vs 1.075-1.184).
+    case = 1 if design == "air_economizer" else 2
+    sub = LEI[LEI["case"] == case].set_index("climate_zone")
+    cols = ("pue_p05", "pue_p95") if metric == "pue" else ("wue_p05_l_per_kwh", "wue_p95_l_per_kwh")
+    assert all(sub.loc["1A", c] > sub.loc["8", c] for c in cols)  # the published ordering
+    v = published_runs[metric][design]
+    assert v["zone-1A"] > v["zone-8"]
+
+
+def _ops_params(metric):
+    rows = OPS[(OPS["metric"] == metric) & OPS["design"].notna()]
+    rows = rows[~rows["case_id"].str.startswith("microsoft")]  # geography averages: order only
+    out = []
+    for case_id in rows["case_id"]:
+        marks = ()
+        if case_id in _OPS_MISS:
+            marks = pytest.mark.xfail(
+                reason=f"measured {_OPS_MISS[case_id]:.3f} beyond the tolerance", strict=True
+            )
+        out.append(pytest.param(case_id, marks=marks, id=case_id))
+    return out
+
+
+@pytest.mark.parametrize("case_id", _ops_params("pue"))
+def test_operator_campus_pue(published_runs, case_id):
+    # Google TTM PUE per campus (datacenters.google/efficiency, Oct 2025) and Meta TTM PUE
+    # at the end of Q4 2015 (Open Compute Project), each within +-PUE_TOL.
+    r = OPS.set_index("case_id").loc[case_id]
+    got = published_runs["pue"].loc[case_id, r["design"]]
+    assert abs(got - r["published"]) <= PUE_TOL, f"{case_id}: {got:.3f} vs {r['published']}"
+
+
+@pytest.mark.parametrize("case_id", _ops_params("wue_onsite_l_per_kwh"))
+def test_operator_building_wue(published_runs, case_id):
+    # Meta Prineville building 1: 0.22 L/kWh in its first metered year (2012), 100 %
+    # outside air with direct evaporative cooling and humidification.
+    r = OPS.set_index("case_id").loc[case_id]
+    got = published_runs["wue"].loc[case_id, r["design"]]
+    assert r["published"] / WUE_FACTOR <= got <= r["published"] * WUE_FACTOR
+
+
+def _google(published_runs):
+    g = OPS[(OPS["operator"] == "Google") & OPS["design"].notna()].set_index("case_id")
+    model = pd.Series({c: published_runs["pue"].loc[c, d] for c, d in g["design"].items()})
+    return g["published"], model
+
+
+def test_google_campus_pue_climate_ranking(published_runs):
+    # The campuses' published TTM PUE ranks with climate: the model's ranking must agree,
+    # Spearman correlation significant at 5 % (27 campuses; the critical rho is ~0.32).
+    from scipy.stats import spearmanr
+
+    pub, model = _google(published_runs)
+    rho, p = spearmanr(pub, model.loc[pub.index])
+    assert rho > 0 and p < 0.05, (rho, p)
+
+
+def test_google_campus_pue_fleet_bias(published_runs):
+    # Mean (model - published) over the campuses within the per-campus tolerance.
+    pub, model = _google(published_runs)
+    assert abs((model.loc[pub.index] - pub).mean()) <= PUE_TOL
+
+
+def _difference(published_runs, hot, cold):
+    o = OPS.set_index("case_id")
+    pub = o.loc[hot, "published"].mean() - o.loc[cold, "published"].mean()
+    pue = published_runs["pue"]
+    mod = np.mean([pue.loc[c, o.loc[c, "design"]] for c in hot]) - np.mean(
+        [pue.loc[c, o.loc[c, "design"]] for c in cold]
+    )
+    return pub, mod
+
+
+@pytest.mark.parametrize(
+    "hot,cold",
+    [
+        (  # Google: Singapore's two campuses vs the four on the North Sea / Atlantic
+            ["google-singapore", "google-singapore-2"],
+            [
+                "google-dublin-ie",
+                "google-eemshaven-nl",
+                "google-fredericia-dk",
+                "google-st-ghislain-be",
+            ],
+        ),
+        (["microsoft-singapore"], ["microsoft-sweden"]),  # Microsoft geography averages
+    ],
+    ids=["google-singapore-vs-europe", "microsoft-singapore-vs-sweden"],
+)
+def test_tropical_minus_temperate_pue(published_runs, hot, cold):
+    # The published tropical excess PUE (Google +0.0625, Microsoft +0.14) must be
+    # reproduced within a factor of 2 (the averages mix facility generations).
+    pub, mod = _difference(published_runs, hot, cold)
+    assert pub > 0
+    assert pub / 2.0 <= mod <= pub * 2.0, (pub, mod)
