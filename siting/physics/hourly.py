@@ -99,7 +99,7 @@ def dew_point_from_humidity_ratio(humidity_ratio, pressure_pa):
 #: depression [K] (all from the monthly means the sampler is given)
 DEW_SLOPE_FEATURES = ("const", "t_hot_c", "dep_hot_k", "t_range_k", "dep_mean_k")
 #: fitted coefficients of :func:`dew_anomaly_slope` [1/K per unit of each feature,
-#: DEW_SLOPE_FEATURES order]. Fitted by scripts/fit_dew_slope.py on 2026-12-04 (least
+#: DEW_SLOPE_FEATURES order]. Fitted by scripts/fit_dew_slope.py on 2026-12-03 (least
 #: squares of the coincident dew point, see the script) to ASHRAE Handbook -
 #: Fundamentals 2013, ch. 14 annual design conditions: 0.4 % dry-bulb DB004 and its mean
 #: coincident wet-bulb (MCWB), as a dew point at 101,325 Pa (the kernel's pressure), on
