@@ -40,6 +40,10 @@ from siting.physics.psychrometrics import pressure_from_elevation, wet_bulb_from
 from siting.sites import from_frame
 
 GROUPS = ("A", "B", "C", "D", "E")
+#: keys of the recorded estimate inputs (see :func:`_inputs`)
+INPUT_KEYS = ("dry", "precip", "lat", "elev", "coast")
+#: ASHRAE 2013 columns read by scripts/fit_dew_slope.py
+ASHRAE_COLS = ("WMO#", "DB004", "WB_DB004", "WB004")
 
 
 def _stations(raw: Path) -> pd.DataFrame:
