@@ -197,9 +197,11 @@ def campus_designs():
 
 
 # known shortfalls, reported, not tuned: the embedded wet-bulb estimate is too humid for
-# Mesa (its hot hours then exceed the humidity envelope: no pad water), and the dry-cooler
-# designs carry a fixed fan share, so their PUE barely moves with climate.
-_ACCEPT_FAIL = {"mesa-az/air_economizer", "adiabatic", "hybrid", "direct_to_chip"}
+# Mesa (its hot hours then exceed the humidity envelope: no pad water). The dry-cooler
+# designs now follow the fan cube law, but Singapore - Lulea is still 0.045 (hybrid) and
+# 0.031 (direct_to_chip): with pads, their hot-hour chiller trim has a lift of a few K
+# on fluid temperatures, which a fixed Carnot fraction makes nearly free (COP ~20).
+_ACCEPT_FAIL = {"mesa-az/air_economizer", "hybrid", "direct_to_chip"}
 
 
 def _mark(key):
