@@ -15,7 +15,9 @@ structure, with cooling proportional to the heat to remove)::
 with ``c(t) = fan_pump_fraction + m(t) / COP(t)`` the cooling electricity per unit heat,
 ``m(t)`` the fraction of the heat that needs mechanical (compressor) cooling after the
 economizer, and the chiller COP a fixed fraction of the Carnot COP at the temperatures
-of the time step.
+of the time step. Dry-cooler plants (:func:`dry_plant` and those of
+:mod:`siting.physics.plants`) add their fan power by the fan law of
+:mod:`siting.physics.drycooler`.
 
 References
 ----------
