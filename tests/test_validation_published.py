@@ -127,8 +127,10 @@ def test_committed_case_climate_model_by_hand():
     """Climate-driven case computed by hand from the published formulas.
 
     Dry cooling in a climate cold enough for full free cooling all year (dry-bulb 0 C,
-    0 + 6 K approach < 27 C supply): cooling electricity = fans/pumps only. With the
-    parameters set here (distribution 2 % + 0.5 % fixed, misc 0.5 %, fans 5 %):
+    0 + 6 K approach < 27 C supply): cooling electricity = fans/pumps only (the
+    dry-cooler fan law is switched off here, ``dry_cooler_fan_kw_per_kw=0``: this case
+    checks the accounting). With the parameters set here (distribution 2 % + 0.5 %
+    fixed, misc 0.5 %, fans 5 %):
       heat per design kW = L x 1.02 + 0.01 ; facility = heat x 1.05
       alive (L = 0.8): PUE = (0.816 + 0.01) x 1.05 / 0.8 = 1.084125
       idle  (L = 0.25): PUE = (0.255 + 0.01) x 1.05 / 0.25 = 1.113
@@ -146,6 +148,7 @@ def test_committed_case_climate_model_by_hand():
         dist_loss_fixed=0.005,
         misc_fixed=0.005,
         fan_pump_fraction=0.05,
+        dry_cooler_fan_kw_per_kw=0.0,
     )
     sc = Scenario(commitment_years=15, product_years=2, after="idle")
     a = assess(df, fleet, sc, fac)

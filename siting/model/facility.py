@@ -155,6 +155,7 @@ class Facility:
     liquid_rise_c: float | None = None
     liquid_fraction: float | None = None
     hybrid: bool | None = None
+    dry_cooler_fan_kw_per_kw: float | None = None
 
     def __post_init__(self):
         self._check_choices()

@@ -32,6 +32,8 @@ References
    coolers, saturation effectiveness 0.70-0.95) and ch. 40 (dry coolers, adiabatic
    pre-cooling).
 .. [4] Lei, N., Masanet, E. (2022). Resour. Conserv. Recycl. 182, 106323.
+.. [6] ASHRAE (2019). Standard 90.1-2019, Table 6.8.1-7 (air-cooled heat rejection fan
+   power), used by the dry-cooler fan law (:mod:`siting.physics.drycooler`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from siting.physics.cooling import CP_AIR_KJ_PER_KG_K, KJ_PER_KWH, latent_heat_vaporization
+from siting.physics.drycooler import RATED_FAN_KW_PER_KW, dry_cooler_fan_kw_per_kw_heat
 from siting.physics.psychrometrics import (
     humidity_ratio_from_vapor_pressure,
     humidity_ratio_from_wet_bulb,
@@ -279,6 +282,7 @@ def hybrid_dry_cooler_plant(
     coil_air_rise_c=10.0,
     carnot_fraction_air,
     fan_pump_fraction,
+    dry_cooler_fan_kw_per_kw=RATED_FAN_KW_PER_KW,
 ):
     """Closed fluid loop on dry coolers with adiabatic pre-cooling and chiller trim.
 
@@ -292,20 +296,38 @@ def hybrid_dry_cooler_plant(
     the same air stream (water scaled by ``1 + chiller``). ``effectiveness = 0`` is a
     plain dry loop without water. The loop is closed: no supply-air humidity limit.
 
+    Electricity: ``c = fan_pump_fraction + fan + chiller``. The dry-cooler fans follow
+    the fan law of :func:`siting.physics.drycooler.dry_cooler_fan_kw_per_kw_heat`:
+    return fluid ``T_r`` onto coil air ``T_a``, maximum airflow at the design ITD
+    ``T_r - T_s + approach`` (the air at which the dry coolers alone just hold
+    ``T_s``), ``fan = k_design min((T_r - T_s + approach) / (T_r - T_a), 1)^3``. The
+    pads and the chillers only run with the fans at maximum. ``fan_pump_fraction``
+    stays a fixed share (pumps, in-hall air movers).
+
     Parameters
     ----------
     supply_c, return_c : float
         Loop supply and return temperatures [C].
     dry_approach_c : float
-        Dry-cooler approach to the coil inlet air [K].
+        Dry-cooler approach to the coil inlet air at maximum airflow [K].
     effectiveness : float
         Pad saturation effectiveness [-] (0.70-0.95 [3]); 0 for dry only.
     coil_air_rise_c : float
         Air temperature rise across the dry-cooler coil [K] (assumption: 10 K).
+    dry_cooler_fan_kw_per_kw : float
+        Rated dry-cooler fan power per heat rejected at the 16.7 K rating ITD [kW/kW]
+        (default ASHRAE 90.1-2019 Table 6.8.1-7 [6]).
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Plant keys plus ``fan_kw_per_kw_heat`` (dry-cooler fans alone).
 
     References
     ----------
-    .. [3] ASHRAE (2020). Handbook -- HVAC Systems and Equipment, chs. 40-41.
+    .. [3] ASHRAE (2020). Handbook -- HVAC Systems and Equipment, chs. 40-41; ch. 21
+       (fan laws).
+    .. [6] ASHRAE (2019). Standard 90.1-2019, Table 6.8.1-7.
     """
     tdb = np.asarray(dry_bulb_c, dtype=float)
     twb = np.asarray(wet_bulb_c, dtype=float)
@@ -315,11 +337,18 @@ def hybrid_dry_cooler_plant(
     chiller = m * chiller_kw_per_kw_cooling(supply_c, t_air + dry_approach_c, carnot_fraction_air)
     air_kg = KJ_PER_KWH / (CP_AIR_KJ_PER_KG_K * coil_air_rise_c)
     water = air_kg * CP_AIR_KJ_PER_KG_K * (tdb - t_air) / latent_heat_vaporization(twb)
+    fan = dry_cooler_fan_kw_per_kw_heat(
+        return_c,
+        t_air,
+        return_c - supply_c + dry_approach_c,
+        rated_fan_kw_per_kw=dry_cooler_fan_kw_per_kw,
+    )
     return {
         "mechanical_fraction": m,
         "chiller_kw_per_kw_heat": chiller,
-        "cooling_kw_per_kw_heat": fan_pump_fraction + chiller,
+        "cooling_kw_per_kw_heat": fan_pump_fraction + fan + chiller,
         "water_l_per_kwh_heat": water * (1.0 + chiller),
+        "fan_kw_per_kw_heat": fan,
     }
 
 
@@ -338,6 +367,7 @@ def direct_to_chip_plant(
     coil_air_rise_c=10.0,
     carnot_fraction_air,
     fan_pump_fraction,
+    dry_cooler_fan_kw_per_kw=RATED_FAN_KW_PER_KW,
 ):
     """Closed-loop direct-to-chip liquid cooling plus the residual air-cooled share.
 
@@ -378,6 +408,7 @@ def direct_to_chip_plant(
         coil_air_rise_c=coil_air_rise_c,
         carnot_fraction_air=carnot_fraction_air,
         fan_pump_fraction=fan_pump_fraction,
+        dry_cooler_fan_kw_per_kw=dry_cooler_fan_kw_per_kw,
     )
     liq = hybrid_dry_cooler_plant(
         dry_bulb_c, wet_bulb_c, supply_c=t_w, return_c=t_w + liquid_rise_c, **common

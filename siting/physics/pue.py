@@ -15,7 +15,9 @@ structure, with cooling proportional to the heat to remove)::
 with ``c(t) = fan_pump_fraction + m(t) / COP(t)`` the cooling electricity per unit heat,
 ``m(t)`` the fraction of the heat that needs mechanical (compressor) cooling after the
 economizer, and the chiller COP a fixed fraction of the Carnot COP at the temperatures
-of the time step.
+of the time step. Dry-cooler plants (:func:`dry_plant` and those of
+:mod:`siting.physics.plants`) add their fan power by the fan law of
+:mod:`siting.physics.drycooler`.
 
 References
 ----------
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from siting.physics.cooling import direct_evaporative_water_l_per_kwh_heat
+from siting.physics.drycooler import RATED_FAN_KW_PER_KW, dry_cooler_fan_kw_per_kw_heat
 from siting.physics.psychrometrics import KELVIN
 
 __all__ = [
@@ -172,6 +174,7 @@ def evaporative_plant(
 def adiabatic_plant(
     dry_bulb_c,
     wet_bulb_c,
+    pressure_pa=101_325.0,
     *,
     supply_air_c,
     effectiveness,
@@ -179,44 +182,51 @@ def adiabatic_plant(
     carnot_fraction_air,
     fan_pump_fraction,
     condenser_approach_c=0.0,
+    max_dew_point_c=15.0,
+    max_rh_pct=60.0,
+    min_dew_point_c=-9.0,
 ):
-    """Direct air-side economizer with evaporative assist and DX trim.
+    """Direct air-side economizer with evaporative assist and DX trim, inside the
+    ASHRAE supply-air humidity envelope.
 
-    Outside air cools the IT when ``T_db <= T_supply``; above, a direct evaporative pad
-    brings it to ``T_evap = T_db - eps (T_db - T_wb)``; the residual
-    ``m = clip((T_evap - T_supply) / dT_air, 0, 1)`` of the heat is removed by an
-    air-cooled compressor between ``T_supply`` and ``T_db + condenser_approach``. Water
-    is evaporated only by the pad
-    (:func:`siting.physics.cooling.direct_evaporative_water_l_per_kwh_heat`); compressor
-    heat is rejected outdoors.
+    The same plant as :func:`siting.physics.plants.air_economizer_plant` (called, not
+    copied): outside air cools the IT when ``T_db <= T_supply``; above, a direct
+    evaporative pad cools it towards ``T_db - eps (T_db - T_wb)`` (no further than the
+    moisture the envelope admits), the residual ``m`` goes to air-cooled compressors
+    between ``T_supply`` and ``T_db + condenser_approach``. Outside air more humid than
+    the envelope (dew point > ``max_dew_point_c`` or RH > ``max_rh_pct`` at the supply
+    temperature) is refused: recirculation with compressors cooling all heat, so a
+    tropical site gets no free cooling. Dry winter air is humidified to
+    ``min_dew_point_c`` on the outside-air share.
 
     Returns
     -------
     dict of numpy.ndarray
         ``mechanical_fraction``, ``chiller_kw_per_kw_heat``, ``cooling_kw_per_kw_heat``,
-        ``water_l_per_kwh_heat`` (per kWh of IT-hall heat).
+        ``water_l_per_kwh_heat`` (per kWh of IT-hall heat), ``humid``.
 
     References
     ----------
     .. [1] ASHRAE (2020). Handbook -- HVAC Systems and Equipment, ch. 41.
-    .. [2] ASHRAE TC 9.9 (2021). Thermal Guidelines for Data Processing Environments.
+    .. [2] ASHRAE TC 9.9 (2021). Thermal Guidelines for Data Processing Environments:
+       recommended dew point -9 to 15 C, RH <= 60 %.
     """
-    tdb = np.asarray(dry_bulb_c, dtype=float)
-    twb = np.asarray(wet_bulb_c, dtype=float)
-    t_evap = tdb - effectiveness * (tdb - twb)
-    m = np.clip((t_evap - supply_air_c) / air_delta_t_c, 0.0, 1.0)
-    chiller = m * chiller_kw_per_kw_cooling(
-        supply_air_c, tdb + condenser_approach_c, carnot_fraction_air
+    from siting.physics.plants import air_economizer_plant  # plants imports this module
+
+    return air_economizer_plant(
+        dry_bulb_c,
+        wet_bulb_c,
+        pressure_pa,
+        supply_air_c=supply_air_c,
+        air_delta_t_c=air_delta_t_c,
+        effectiveness=effectiveness,
+        carnot_fraction_air=carnot_fraction_air,
+        fan_pump_fraction=fan_pump_fraction,
+        condenser_approach_c=condenser_approach_c,
+        max_dew_point_c=max_dew_point_c,
+        max_rh_pct=max_rh_pct,
+        min_dew_point_c=min_dew_point_c,
     )
-    water = direct_evaporative_water_l_per_kwh_heat(
-        tdb, twb, supply_air_c, effectiveness, air_delta_t_c
-    )
-    return {
-        "mechanical_fraction": m,
-        "chiller_kw_per_kw_heat": chiller,
-        "cooling_kw_per_kw_heat": fan_pump_fraction + chiller,
-        "water_l_per_kwh_heat": water,
-    }
 
 
 def dry_plant(
@@ -227,18 +237,23 @@ def dry_plant(
     dry_approach_c,
     carnot_fraction_air,
     fan_pump_fraction,
+    dry_cooler_fan_kw_per_kw=RATED_FAN_KW_PER_KW,
 ):
     """Closed loop with dry coolers (free cooling) and air-cooled chiller trim.
 
-    Dry-cooler leaving fluid ``T_f = T_db + approach``; share needing compressors
-    ``m = clip((T_f - T_supply) / (T_return - T_supply), 0, 1)``, compressor lift from
-    ``T_supply`` to the air-cooled condenser at ``T_db + approach`` (same coil approach).
-    No on-site water.
+    Dry-cooler leaving fluid ``T_f = T_db + approach`` at maximum airflow; share needing
+    compressors ``m = clip((T_f - T_supply) / (T_return - T_supply), 0, 1)``, compressor
+    lift from ``T_supply`` to the air-cooled condenser at ``T_db + approach`` (same coil
+    approach). Dry-cooler fans follow the fan law
+    (:func:`siting.physics.drycooler.dry_cooler_fan_kw_per_kw_heat`, design ITD
+    ``T_return - T_supply + approach``), on top of the fixed ``fan_pump_fraction``
+    (pumps, in-hall air movers). No on-site water.
 
     Returns
     -------
     dict of numpy.ndarray
-        ``mechanical_fraction``, ``chiller_kw_per_kw_heat``, ``cooling_kw_per_kw_heat``.
+        ``mechanical_fraction``, ``chiller_kw_per_kw_heat``, ``cooling_kw_per_kw_heat``,
+        ``fan_kw_per_kw_heat`` (dry-cooler fans alone).
 
     References
     ----------
@@ -249,10 +264,17 @@ def dry_plant(
     tdb = np.asarray(dry_bulb_c, dtype=float)
     m = np.clip((tdb + dry_approach_c - supply_c) / (return_c - supply_c), 0.0, 1.0)
     chiller = m * chiller_kw_per_kw_cooling(supply_c, tdb + dry_approach_c, carnot_fraction_air)
+    fan = dry_cooler_fan_kw_per_kw_heat(
+        return_c,
+        tdb,
+        return_c - supply_c + dry_approach_c,
+        rated_fan_kw_per_kw=dry_cooler_fan_kw_per_kw,
+    )
     return {
         "mechanical_fraction": m,
         "chiller_kw_per_kw_heat": chiller,
-        "cooling_kw_per_kw_heat": fan_pump_fraction + chiller,
+        "cooling_kw_per_kw_heat": fan_pump_fraction + fan + chiller,
+        "fan_kw_per_kw_heat": fan,
     }
 
 

@@ -1,7 +1,11 @@
 """Adiabatic cooling: direct air-side economizer with evaporative assist and DX trim.
 
-Plant: :func:`siting.physics.pue.adiabatic_plant` (water from the evaporative pad,
-:func:`siting.physics.cooling.direct_evaporative_water_l_per_kwh_heat`).
+Plant: :func:`siting.physics.pue.adiabatic_plant`, the air-economizer plant
+(:func:`siting.physics.plants.air_economizer_plant`) with its ASHRAE TC 9.9 supply-air
+humidity envelope: outside air too humid is refused (compressors, no free cooling in
+the tropics). Legacy design: evaluated on the monthly climate as given (no within-month
+hourly samples), not an ``auto`` candidate; ``air_economizer`` is the same plant on
+hourly samples.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ _SRC_EFFECTIVENESS = (
     "ASHRAE HVAC Systems & Equipment ch. 41: direct evaporative saturation "
     "effectiveness 70-95 % (mid-range)"
 )
+_SRC_ENV = "ASHRAE TC 9.9 (2021) Thermal Guidelines, recommended envelope"
 
 
 def _preset(supply_air: Param) -> dict[str, Param]:
@@ -34,6 +39,9 @@ def _preset(supply_air: Param) -> dict[str, Param]:
         "air_delta_t_c": Param(12.0, "K", _A + ": air temperature rise across IT"),
         "carnot_fraction_air": Param(CARNOT_FRACTION_AIR, "-", SRC_90_1_AIR),
         "condenser_approach_c": Param(6.0, "K", _A + ": air-cooled coil approach"),
+        "max_dew_point_c": Param(15.0, "C", _SRC_ENV + ": dew point <= 15 C"),
+        "max_rh_pct": Param(60.0, "%", _SRC_ENV + ": RH <= 60 %"),
+        "min_dew_point_c": Param(-9.0, "C", _SRC_ENV + ": dew point >= -9 C"),
     }
 
 
@@ -50,13 +58,16 @@ RANGES = {
     "air_delta_t_c": (1.0, 40.0),
     "carnot_fraction_air": (0.05, 1.0),
     "condenser_approach_c": (0.0, 30.0),
+    "max_dew_point_c": (-10.0, 30.0),
+    "max_rh_pct": (10.0, 100.0),
+    "min_dew_point_c": (-40.0, 15.0),
 }
 
 
 def plant(
     dry_bulb_c: np.ndarray, wet_bulb_c: np.ndarray, params: Mapping[str, Any]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cooling electricity and pad water per unit heat, from dry- and wet-bulb [C]."""
+    """Cooling electricity and pad/humidifier water per unit heat, from dry- and wet-bulb [C]."""
     p = params
     out = _pue.adiabatic_plant(
         dry_bulb_c,
@@ -67,6 +78,9 @@ def plant(
         carnot_fraction_air=p["carnot_fraction_air"],
         fan_pump_fraction=p["fan_pump_fraction"],
         condenser_approach_c=p["condenser_approach_c"],
+        max_dew_point_c=p["max_dew_point_c"],
+        max_rh_pct=p["max_rh_pct"],
+        min_dew_point_c=p["min_dew_point_c"],
     )
     return 1.0 + out["cooling_kw_per_kw_heat"], out["water_l_per_kwh_heat"]
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from siting.physics import drycooler as _drycooler
 from siting.physics import pue as _pue
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ASSUMPTION",
     "CARNOT_FRACTION_AIR",
+    "DRY_COOLER_FAN",
     "SRC_90_1_AIR",
     "CoolingDesign",
     "Param",
@@ -162,4 +164,12 @@ CARNOT_FRACTION_AIR = float(_pue.carnot_fraction_from_rating(10.1 / 3.41214, 6.6
 SRC_90_1_AIR = (
     "ASHRAE 90.1-2019 Table 6.8.1-3 (air-cooled >=150 t, EER 10.1) at AHRI 550/590 "
     "conditions, condenser at ambient + 6 K -> Carnot fraction"
+)
+
+# Dry-cooler fan power at the 16.7 K rating ITD (fan law: siting.physics.drycooler).
+DRY_COOLER_FAN = Param(
+    float(_drycooler.RATED_FAN_KW_PER_KW),
+    "kW/kW heat at ITD 16.7 K",
+    "ASHRAE 90.1-2019 Table 6.8.1-7: air-cooled condensers >= 176,000 Btu/h per fan hp at "
+    "125 F condensing / 95 F air (0.0145 kW/kW); scaled to the design ITD, cube law below",
 )

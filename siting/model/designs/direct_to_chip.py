@@ -19,6 +19,7 @@ import numpy as np
 from siting.model.designs.base import ASSUMPTION as _A
 from siting.model.designs.base import (
     CARNOT_FRACTION_AIR,
+    DRY_COOLER_FAN,
     SRC_90_1_AIR,
     CoolingDesign,
     Param,
@@ -48,6 +49,7 @@ def _preset() -> dict[str, Param]:
         "evap_effectiveness": Param(0.85, "-", _SRC_EFF),
         "coil_air_rise_c": Param(10.0, "K", _A + ": air rise across the dry-cooler coil"),
         "carnot_fraction_air": Param(CARNOT_FRACTION_AIR, "-", SRC_90_1_AIR),
+        "dry_cooler_fan_kw_per_kw": DRY_COOLER_FAN,
         "hybrid": Param(True, "-", _A + ": adiabatic pre-cooling installed on the dry coolers"),
     }
 
@@ -64,6 +66,7 @@ RANGES = {
     "evap_effectiveness": (0.0, 1.0),
     "coil_air_rise_c": (1.0, 30.0),
     "carnot_fraction_air": (0.05, 1.0),
+    "dry_cooler_fan_kw_per_kw": (0.0, 0.2),
 }
 
 
@@ -79,6 +82,7 @@ def plant(
         coil_air_rise_c=p["coil_air_rise_c"],
         carnot_fraction_air=p["carnot_fraction_air"],
         fan_pump_fraction=p["fan_pump_fraction"],
+        dry_cooler_fan_kw_per_kw=p["dry_cooler_fan_kw_per_kw"],
     )
     t_w = p["liquid_supply_c"]
     liq = _plants.hybrid_dry_cooler_plant(

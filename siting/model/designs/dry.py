@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 
 from siting.model.designs.base import ASSUMPTION as _A
-from siting.model.designs.base import CARNOT_FRACTION_AIR, SRC_90_1_AIR, CoolingDesign, Param
+from siting.model.designs.base import (
+    CARNOT_FRACTION_AIR,
+    DRY_COOLER_FAN,
+    SRC_90_1_AIR,
+    CoolingDesign,
+    Param,
+)
 from siting.physics import pue as _pue
 
 
@@ -21,6 +27,7 @@ def _preset(supply: Param, return_: Param) -> dict[str, Param]:
         "return_c": return_,
         "dry_approach_c": Param(6.0, "K", _A + ": dry-cooler approach to ambient dry-bulb"),
         "carnot_fraction_air": Param(CARNOT_FRACTION_AIR, "-", SRC_90_1_AIR),
+        "dry_cooler_fan_kw_per_kw": DRY_COOLER_FAN,
     }
 
 
@@ -40,6 +47,7 @@ RANGES = {
     "return_c": (0.0, 70.0),
     "dry_approach_c": (0.0, 30.0),
     "carnot_fraction_air": (0.05, 1.0),
+    "dry_cooler_fan_kw_per_kw": (0.0, 0.2),
 }
 
 
@@ -55,6 +63,7 @@ def plant(
         dry_approach_c=p["dry_approach_c"],
         carnot_fraction_air=p["carnot_fraction_air"],
         fan_pump_fraction=p["fan_pump_fraction"],
+        dry_cooler_fan_kw_per_kw=p["dry_cooler_fan_kw_per_kw"],
     )
     one_plus_c = 1.0 + out["cooling_kw_per_kw_heat"]
     return one_plus_c, np.where(np.isnan(one_plus_c), np.nan, 0.0)

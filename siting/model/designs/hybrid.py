@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 
 from siting.model.designs.base import ASSUMPTION as _A
-from siting.model.designs.base import CARNOT_FRACTION_AIR, SRC_90_1_AIR, CoolingDesign, Param
+from siting.model.designs.base import (
+    CARNOT_FRACTION_AIR,
+    DRY_COOLER_FAN,
+    SRC_90_1_AIR,
+    CoolingDesign,
+    Param,
+)
 from siting.physics import plants as _plants
 
 _SRC_EFF = (
@@ -31,6 +37,7 @@ def _preset(supply: Param, return_: Param) -> dict[str, Param]:
         "evap_effectiveness": Param(0.85, "-", _SRC_EFF),
         "coil_air_rise_c": Param(10.0, "K", _A + ": air rise across the dry-cooler coil"),
         "carnot_fraction_air": Param(CARNOT_FRACTION_AIR, "-", SRC_90_1_AIR),
+        "dry_cooler_fan_kw_per_kw": DRY_COOLER_FAN,
     }
 
 
@@ -52,6 +59,7 @@ RANGES = {
     "evap_effectiveness": (0.0, 1.0),
     "coil_air_rise_c": (1.0, 30.0),
     "carnot_fraction_air": (0.05, 1.0),
+    "dry_cooler_fan_kw_per_kw": (0.0, 0.2),
 }
 
 
@@ -70,6 +78,7 @@ def plant(
         coil_air_rise_c=p["coil_air_rise_c"],
         carnot_fraction_air=p["carnot_fraction_air"],
         fan_pump_fraction=p["fan_pump_fraction"],
+        dry_cooler_fan_kw_per_kw=p["dry_cooler_fan_kw_per_kw"],
     )
     return 1.0 + out["cooling_kw_per_kw_heat"], out["water_l_per_kwh_heat"]
 
