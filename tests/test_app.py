@@ -897,3 +897,19 @@ def test_site_detail_answers_what_dry_cooling_costs_in_pue(reference):
         table.loc["dry", "PUE vs taken [-]"], s["pue_annual"] - ref["pue_annual"], atol=1e-9
     )
     assert any(t.value.startswith("dry cooling here: PUE") for t in at.text)
+
+
+def test_auto_downloads_carry_the_designs(reference, tmp_path):
+    choice = sup.cooling_choice("energy")
+    a = sup.assess_sites(
+        reference.joined, reference.fleet, reference.scenario, reference.assessment.facility, choice
+    )
+    ranked = sup.rank_sites(a.summary, reference.weights)
+    res = sup.make_result(reference.sites, reference.joined, a, ranked, reference.weights)
+    with zipfile.ZipFile(io.BytesIO(sup.outputs_zip(res))) as z:
+        designs = pd.read_csv(z.open("designs.csv"), comment="#")
+    # one row per site and design, exactly one design taken per site
+    assert designs.groupby("site_id")["chosen"].sum().eq(1).all()
+    assert designs["site_id"].nunique() == len(reference.ranked)
+    html = sup.report_bytes(res, "html").decode("utf-8")
+    assert 'id="cooling"' in html and "design taken" in html
