@@ -814,35 +814,33 @@ else:
 trade = sup.site_design_table(designs_here, str(site), taken)
 st.markdown("**Cooling designs at this site: annual PUE against on-site water**")
 t1, t2 = st.columns([3, 2])
-with t1:
-    st.altair_chart(
-        sup.trade_off_chart(trade, f"{sup.site_name(row)}: every design {gpu} allows"),
-        width="stretch",
-        key="trade_off_chart",
+t1.altair_chart(
+    sup.trade_off_chart(trade, f"{sup.site_name(row)}: every design {gpu} allows"),
+    width="stretch",
+    key="trade_off_chart",
+)
+t2.caption(
+    (
+        f"Design taken here: {taken} ({row['cooling_reason']})."
+        if auto_cooling
+        else f"Design of this run: {taken}; the others evaluated at this site alone "
+        "(siting.model.assess with a per-site choice)."
     )
-with t2:
-    st.caption(
-        (
-            f"Design taken here: {taken} ({row['cooling_reason']})."
-            if auto_cooling
-            else f"Design of this run: {taken}; the others evaluated at this site alone "
-            "(siting.model.assess with a per-site choice)."
-        )
-        + " Ringed: the design taken. Same fleet, preset and commitment."
-    )
-    answer = sup.dry_answer(trade, taken)
-    if answer:
-        st.text(answer)
-    st.dataframe(
-        trade,
-        hide_index=True,
-        key="trade_off_table",
-        column_config={
-            c: st.column_config.NumberColumn(format="%+.3f" if "vs" in c else "%.3f")
-            for c in trade.columns
-            if trade[c].dtype.kind == "f"
-        },
-    )
+    + " Ringed: the design taken. Same fleet, preset and commitment."
+)
+answer = sup.dry_answer(trade, taken)
+if answer:
+    t2.text(answer)
+st.dataframe(
+    trade,
+    hide_index=True,
+    key="trade_off_table",
+    column_config={
+        c: st.column_config.NumberColumn(format="%+.3f" if "vs" in c else "%.3f")
+        for c in trade.columns
+        if trade[c].dtype.kind == "f"
+    },
+)
 
 b1, b2 = st.columns([3, 2])
 with b1:

@@ -143,8 +143,8 @@ def dry_answer(table: pd.DataFrame, taken: str, design: str = "dry") -> str | No
 
 
 def trade_off_chart(table: pd.DataFrame, title: str) -> Any:
-    """Altair chart of PUE against on-site WUE, one point per design, the one taken
-    marked (a ring and a bold label)."""
+    """Altair chart of PUE against on-site WUE, one point per design (colour and shape
+    in the legend), the one taken ringed."""
     import altair as alt
 
     data = table.assign(
@@ -152,6 +152,7 @@ def trade_off_chart(table: pd.DataFrame, title: str) -> Any:
         pue=table["PUE [-]"],
         wue=table["On-site WUE [L/kWh IT]"],
     )[["design", "mark", "pue", "wue"]]
+    names = sorted(data["design"], key=list(COOLING_OPTIONS).index)
     base = alt.Chart(data).encode(
         x=alt.X("wue:Q", title="on-site WUE [L per IT kWh]", scale=alt.Scale(zero=True)),
         y=alt.Y("pue:Q", title="annual PUE [-]", scale=alt.Scale(zero=False)),
@@ -162,15 +163,11 @@ def trade_off_chart(table: pd.DataFrame, title: str) -> Any:
             alt.Tooltip("mark:N", title=""),
         ],
     )
-    points = base.mark_point(filled=True, size=70, color="#3b528b")
+    design = alt.Color("design:N", scale=alt.Scale(domain=names), title="design")
+    points = base.mark_point(filled=True, size=90, opacity=0.9).encode(
+        color=design, shape=alt.Shape("design:N", scale=alt.Scale(domain=names), title="design")
+    )
     ring = base.transform_filter(alt.datum.mark == "taken").mark_point(
-        size=260, strokeWidth=2.5, color="#c0392b"
+        size=380, strokeWidth=2.5, color="black"
     )
-    label = base.encode(text="design:N")
-    others = label.transform_filter(alt.datum.mark != "taken").mark_text(
-        align="left", dx=8, dy=-6, fontSize=11
-    )
-    chosen = label.transform_filter(alt.datum.mark == "taken").mark_text(
-        align="left", dx=10, dy=-8, fontSize=11, fontWeight="bold", color="#c0392b"
-    )
-    return (points + ring + others + chosen).properties(title=title, height=260)
+    return (points + ring).properties(title=title, height=260)
