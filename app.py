@@ -125,9 +125,29 @@ def assessed_sites(
     _fleet: Any,
     _scenario: Any,
     _facility: Any,
+    choice_key: str = "",
+    _choice: Any = None,
 ) -> Any:
-    """Footprint model; cached on (joined table, fleet, scenario, facility) keys."""
-    return sup.assess_sites(_joined, _fleet, _scenario, _facility)
+    """Footprint model; cached on (joined table, fleet, scenario, facility, per-site
+    cooling choice) keys."""
+    return sup.assess_sites(_joined, _fleet, _scenario, _facility, _choice)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Evaluating every cooling design here")
+def site_trade_off(
+    sites_key: tuple,
+    data_dir: str,
+    site_id: str,
+    fleet_key: str,
+    scenario_key: str,
+    facility_key: str,
+    _joined: Any,
+    _fleet: Any,
+    _scenario: Any,
+    _facility: Any,
+) -> Any:
+    """Every design the fleet allows at one site, when the page runs one design."""
+    return sup.design_trade_off(_joined, site_id, _fleet, _scenario, _facility)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -161,8 +181,9 @@ from siting.grid import DEFAULT_H3_RESOLUTION, DEFAULT_SPACING_KM  # noqa: E402
 from siting.model import (  # noqa: E402
     AFTER_MODES,
     ANNUAL_VARIABLES,
-    COOLING_TECHNOLOGIES,
+    COOLING_OBJECTIVES,
     FACILITY_PRESETS,
+    CoolingChoice,
     Facility,
     Fleet,
     Scenario,
@@ -280,10 +301,47 @@ refresh = sb.number_input(
 sb.header("Facility")
 cooling = sb.selectbox(
     "Cooling technology",
-    COOLING_TECHNOLOGIES,
-    index=COOLING_TECHNOLOGIES.index(FAC["cooling"]),
+    sup.COOLING_OPTIONS,
+    index=sup.COOLING_OPTIONS.index(FAC["cooling"]),
     key="cooling",
+    format_func=lambda n: sup.cooling_label(n, gpu),
+    help="A registered design for every site, or auto: every design the GPU allows is "
+    "evaluated at each site and the best for the objective is taken (siting.model.auto).",
 )
+auto_cooling = cooling == sup.AUTO
+cooling_objective, max_wue, max_wue_aware = "energy", None, None
+if auto_cooling:
+    cooling_objective = sb.selectbox(
+        "Choose the design with the lowest",
+        COOLING_OBJECTIVES,
+        format_func=lambda o: {
+            "energy": "facility energy",
+            "water": "on-site water",
+            "scarcity_water": "scarcity-weighted on-site water (AWARE)",
+            "weights": "weighted score (the ranking weights below)",
+        }.get(o, o),
+        key="cooling_objective",
+    )
+    if sb.checkbox("Cap on-site WUE in water-scarce basins", key="wue_cap_on"):
+        CHOICE = field_defaults(CoolingChoice)
+        # the README's example cap (`--max-wue 0.2`): a user setting, not a model number
+        max_wue = float(
+            sb.number_input("WUE cap [L per IT kWh]", 0.0, 50.0, 0.2, 0.05, key="max_wue")
+        )
+        max_wue_aware = float(
+            sb.number_input(
+                "...where the AWARE factor is above",
+                0.0,
+                100.0,
+                float(CHOICE["max_wue_above_aware"]),
+                1.0,
+                key="max_wue_aware",
+                help="AWARE water-scarcity factor above which the cap applies (0: everywhere).",
+            )
+        )
+    refused = sup.design_infeasibility(gpu)
+    if refused:
+        sb.caption(f"Not considered for {gpu}: " + "; ".join(sorted(set(refused.values()))))
 preset = sb.selectbox(
     "Preset", FACILITY_PRESETS, index=FACILITY_PRESETS.index(FAC["preset"]), key="preset"
 )
@@ -418,7 +476,13 @@ portfolio_country_cap = sb.number_input(
 st.title("Where to build, and what it commits us to")
 try:
     fleet = Fleet(gpu=gpu, gpus=int(n_gpus), utilization=float(utilization), refresh_years=refresh)
-    facility = Facility(cooling=cooling, preset=preset)
+    # with auto the library ignores facility.cooling (as `siting run --cooling auto`)
+    facility = Facility(cooling=FAC["cooling"] if auto_cooling else cooling, preset=preset)
+    choice = (
+        sup.cooling_choice(cooling_objective, max_wue, max_wue_aware, weights)
+        if auto_cooling
+        else None
+    )
     scenario = Scenario(
         commitment_years=int(commitment),
         product_years=None if product_years is None else float(product_years),
@@ -448,6 +512,8 @@ try:
         fleet,
         scenario,
         facility,
+        sup.config_key(choice),
+        choice,
     )
     ranked = sup.rank_sites(assessment.summary, weights, rules, force)
     # both futures (siting.decide.futures): the page's scenario is one of them, the other
@@ -464,6 +530,8 @@ try:
         fleet,
         other_scen,
         facility,
+        sup.config_key(choice),
+        choice,
     )
     surv_a, shut_a = (assessment, other) if scenario.product_years is None else (other, assessment)
     futures = sup.futures_table(surv_a.summary, shut_a.summary, shut_scen, weights, rules, force)
@@ -478,7 +546,12 @@ n_ranked = int(ranked["rank"].notna().sum())
 n_excl = int(ranked["excluded"].sum())
 st.caption(
     f"{n_sites:,} sites ({n_ranked:,} ranked, {n_excl:,} excluded) - {int(n_gpus):,} x {gpu}, "
-    f"{cooling} cooling, {commitment}-year commitment"
+    + (
+        f"cooling design per site (lowest {cooling_objective}), "
+        if auto_cooling
+        else f"{cooling} cooling, "
+    )
+    + f"{commitment}-year commitment"
     + (
         f", product shut down after {product_years:g} years, then {after}"
         if product_years is not None
@@ -717,6 +790,57 @@ if shut is not None:
     )
     chart = bars + rule + text
 st.altair_chart(chart, width="stretch")
+
+# -- cooling designs at this site: what another design would cost in PUE / save in water
+if auto_cooling:
+    designs_here, taken = assessment.designs, str(row["cooling_design"])
+else:
+    try:
+        designs_here = site_trade_off(
+            sites_key,
+            data_dir,
+            str(site),
+            sup.config_key(fleet),
+            sup.config_key(scenario),
+            sup.config_key(facility),
+            joined,
+            fleet,
+            scenario,
+            facility,
+        )
+    except SitingError as e:
+        fail(e)
+    taken = cooling
+trade = sup.site_design_table(designs_here, str(site), taken)
+st.markdown("**Cooling designs at this site: annual PUE against on-site water**")
+t1, t2 = st.columns([3, 2])
+t1.altair_chart(
+    sup.trade_off_chart(trade, f"{sup.site_name(row)}: every design {gpu} allows"),
+    width="stretch",
+    key="trade_off_chart",
+)
+t2.caption(
+    (
+        f"Design taken here: {taken} ({row['cooling_reason']})."
+        if auto_cooling
+        else f"Design of this run: {taken}; the others evaluated at this site alone "
+        "(siting.model.assess with a per-site choice)."
+    )
+    + " Ringed: the design taken. Same fleet, preset and commitment."
+)
+answer = sup.dry_answer(trade, taken)
+if answer:
+    t2.text(answer)
+st.dataframe(
+    trade,
+    hide_index=True,
+    key="trade_off_table",
+    column_config={
+        c: st.column_config.NumberColumn(format="%+.3f" if "vs" in c else "%.3f")
+        for c in trade.columns
+        if trade[c].dtype.kind == "f"
+    },
+)
 
 b1, b2 = st.columns([3, 2])
 with b1:

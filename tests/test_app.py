@@ -770,3 +770,146 @@ def test_portfolio_panel_meets_the_target_under_a_country_cap():
     per_country = built.groupby(sites["country_iso3"]).sum()
     assert (per_country <= 300.0 + 1.0).all()
     assert "target" in cons["constraint"].tolist()
+
+
+# ----------------------------------------------------------------------------- cooling
+def _charts(at: AppTest) -> list[tuple[dict, pd.DataFrame]]:
+    """(Vega-Lite spec, data) of every Altair chart on the page."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    out = []
+    for c in at.get("vega_lite_chart"):
+        spec = json.loads(c.proto.spec)
+        data = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in c.proto.datasets]
+        out.append((spec, data[0] if data else pd.DataFrame()))
+    return out
+
+
+def _trade_off(at: AppTest) -> tuple[dict, pd.DataFrame]:
+    """The site detail's PUE-against-WUE chart (x: on-site WUE, y: PUE)."""
+    return next((s, d) for s, d in _charts(at) if {"pue", "wue", "design"} <= set(d.columns))
+
+
+def _design_table(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "PUE vs taken [-]" in d.value.columns)
+
+
+def test_auto_cooling_picks_the_lowest_water_design_per_site(reference):
+    from siting import decide
+    from siting.model import CoolingChoice, assess
+
+    at = _app()
+    labels = at.selectbox(key="cooling").options
+    assert "auto (per site)" in labels and "dry" in labels and "direct_to_chip" in labels
+    at.selectbox(key="cooling").set_value("auto")
+    at.run()
+    at.selectbox(key="cooling_objective").set_value("water")
+    at.run()
+    _ok(at)
+    df = _ranking(at)
+    lib = assess(
+        reference.joined,
+        reference.fleet,
+        reference.scenario,
+        reference.assessment.facility,
+        cooling_choice=CoolingChoice(objective="water"),
+    )
+    ranked = decide.rank(lib.summary, decide.DEFAULT_WEIGHTS)
+    assert _ranked_ids(df) == _lib_ids(ranked)
+    page = dict(zip(df[H("site_id")], df[H("cooling_design")], strict=True))
+    assert page == dict(zip(ranked["site_id"], ranked["cooling_design"], strict=True))
+    # by definition of the objective: no design has less on-site water at that site
+    d = lib.designs
+    least = d.loc[d.groupby("site_id")["water_onsite_m3"].idxmin()]
+    for sid, water in zip(least["site_id"], least["water_onsite_m3"], strict=True):
+        mine = d.loc[(d["site_id"] == sid) & (d["cooling_design"] == page[sid]), "water_onsite_m3"]
+        assert float(mine.iloc[0]) <= float(water) + 1e-9
+    assert df[H("cooling_reason")].str.contains("lowest on-site water").all()
+    # the site detail marks the design taken at the best site, one point per design
+    _, data = _trade_off(at)
+    best = _ranked_ids(df)[0]
+    assert len(data) == int((d["site_id"] == best).sum())
+    assert data.loc[data["mark"] == "taken", "design"].tolist() == [page[best]]
+
+
+def test_auto_cooling_water_cap_in_scarce_basins():
+    at = _app()
+    at.selectbox(key="cooling").set_value("auto")
+    at.run()
+    at.checkbox(key="wue_cap_on").check()
+    at.run()
+    at.number_input(key="max_wue").set_value(0.05)
+    at.number_input(key="max_wue_aware").set_value(0.0)  # the cap everywhere
+    at.run()
+    _ok(at)
+    df = _ranking(at)
+    wue = df[H("wue_onsite_l_per_kwh")].to_numpy(float)
+    fallback = df[H("cooling_reason")].str.contains("every design exceeds").to_numpy()
+    assert (wue[~fallback] <= 0.05 + 1e-9).all()
+    assert df[H("cooling_reason")].str.contains("WUE cap 0.05").all()
+
+
+def test_liquid_cooled_gpu_gets_no_air_only_design():
+    from siting.model import COOLING_DESIGNS, Fleet
+
+    at = _app()
+    at.selectbox(key="gpu").set_value("GB200-NVL72")
+    at.run()
+    _ok(at)
+    air_only = [n for n, d in COOLING_DESIGNS.items() if d.air_only]
+    assert air_only  # the registry has air-only designs to refuse
+    labels = at.selectbox(key="cooling").options
+    for n in air_only:
+        assert f"{n} (cannot cool GB200-NVL72)" in labels
+    # an air-only design: the library's message, no traceback
+    at.selectbox(key="cooling").set_value(air_only[0])
+    at.run()
+    assert not at.exception
+    msg = COOLING_DESIGNS[air_only[0]].infeasibility(Fleet(gpu="GB200-NVL72", gpus=1))
+    assert msg and any(msg in e.value for e in at.error)
+    # auto: chosen among the designs that can cool it, none air-only anywhere
+    at.selectbox(key="cooling").set_value("auto")
+    at.run()
+    _ok(at)
+    assert any("liquid-cooled" in c.value for c in at.sidebar.caption)
+    assert not set(_ranking(at)[H("cooling_design")]) & set(air_only)
+    _, data = _trade_off(at)
+    assert len(data) >= 2 and not set(data["design"]) & set(air_only)
+
+
+def test_site_detail_answers_what_dry_cooling_costs_in_pue(reference):
+    from siting.model import Facility, assess
+
+    at = _app()  # one design (evaporative) for every site
+    _ok(at)
+    site = at.selectbox(key="site").value
+    spec, data = _trade_off(at)
+    assert spec["layer"][0]["encoding"]["x"]["field"] == "wue"
+    assert data.loc[data["mark"] == "taken", "design"].tolist() == ["evaporative"]
+    table = _design_table(at).set_index("design")
+    # independent: the whole-run assessment with dry cooling fixed at every site
+    dry = assess(reference.joined, reference.fleet, reference.scenario, Facility(cooling="dry"))
+    s = dry.summary.set_index("site_id").loc[site]
+    np.testing.assert_allclose(table.loc["dry", "PUE [-]"], s["pue_annual"], rtol=1e-9)
+    assert table.loc["dry", "On-site WUE [L/kWh IT]"] == 0.0  # dry coolers evaporate nothing
+    ref = reference.assessment.summary.set_index("site_id").loc[site]
+    np.testing.assert_allclose(
+        table.loc["dry", "PUE vs taken [-]"], s["pue_annual"] - ref["pue_annual"], atol=1e-9
+    )
+    assert any(t.value.startswith("dry cooling here: PUE") for t in at.text)
+
+
+def test_auto_downloads_carry_the_designs(reference, tmp_path):
+    choice = sup.cooling_choice("energy")
+    a = sup.assess_sites(
+        reference.joined, reference.fleet, reference.scenario, reference.assessment.facility, choice
+    )
+    ranked = sup.rank_sites(a.summary, reference.weights)
+    res = sup.make_result(reference.sites, reference.joined, a, ranked, reference.weights)
+    with zipfile.ZipFile(io.BytesIO(sup.outputs_zip(res))) as z:
+        designs = pd.read_csv(z.open("designs.csv"), comment="#")
+    # one row per site and design, exactly one design taken per site
+    assert designs.groupby("site_id")["chosen"].sum().eq(1).all()
+    assert designs["site_id"].nunique() == len(reference.ranked)
+    html = sup.report_bytes(res, "html").decode("utf-8")
+    assert 'id="cooling"' in html and "design taken" in html

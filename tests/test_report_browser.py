@@ -123,3 +123,37 @@ def test_report_layout(report_html, browser, width, tmp_path):
     assert doc_w <= width
     assert page.locator("#futures-table tbody tr").count() == 30
     page.close()
+
+
+@pytest.fixture(scope="module")
+def auto_report_html(tmp_path_factory) -> Path:
+    """The report of a run that chose the cooling design per site (``--cooling auto``)."""
+    import siting
+    from siting.model import CoolingChoice
+    from siting.report import write_report
+    from tests.conftest import EXAMPLES
+
+    out = tmp_path_factory.mktemp("report-auto")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = siting.run(EXAMPLES, cooling_choice=CoolingChoice(objective="water"))
+        write_report(result, out, formats=("html",))
+    return out / "report.html"
+
+
+@pytest.mark.parametrize("width", (1280, 1920))
+def test_cooling_section_layout(auto_report_html, browser, width, tmp_path):
+    page = browser.new_page(viewport={"width": width, "height": 1000})
+    page.goto(auto_report_html.as_uri())
+    sec = page.locator("#cooling")
+    sec.screenshot(path=str(tmp_path / f"cooling_{width}.png"))
+    overlaps = page.evaluate(_OVERLAPS_JS)
+    assert overlaps == [], f"{len(overlaps)} overlapping boxes at {width} px: {overlaps[:5]}"
+    img = sec.locator("img")
+    assert img.count() == 1
+    box = img.bounding_box()
+    assert img.evaluate("e => e.complete && e.naturalWidth") > 0
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert sec.locator("tbody tr").count() == 30
+    page.close()

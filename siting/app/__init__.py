@@ -13,6 +13,8 @@ One module per concern:
   page's text inputs (exclusion rules, site ids);
 * :mod:`siting.app.stages`: the library stages the page caches (join, assess, rank) and
   the downloads built from them (reports, output files);
+* :mod:`siting.app.cooling`: the cooling design (one or ``auto`` per site), the
+  designs a GPU refuses and the water-versus-energy trade-off at a site;
 * :mod:`siting.app.tables`: the ranking table, the per-site tables and value formatting;
 * map data: :mod:`siting.app.colours` (colour scales, legend),
   :mod:`siting.app.boundaries` (data layers, base map, boundary shading),
@@ -45,6 +47,17 @@ from siting.app.boundaries import (
     site_layer_values,
 )
 from siting.app.colours import NO_VALUE_RGB, ColourScale, colour_scale, colours_on, legend_image
+from siting.app.cooling import (
+    AUTO,
+    COOLING_OPTIONS,
+    cooling_choice,
+    cooling_label,
+    design_infeasibility,
+    design_trade_off,
+    dry_answer,
+    site_design_table,
+    trade_off_chart,
+)
 from siting.app.deck import OFFLINE_MAP_STYLE, SITE_SQUARES_ABOVE, deck, site_points, view_state
 from siting.app.mapfiles import MAP_FILES_KEEP, MapFiles, data_url, json_bytes
 from siting.app.portfolio import PORTFOLIO_OBJECTIVES, build_portfolio, portfolio_view
@@ -95,6 +108,15 @@ from siting.app.uploads import (
 )
 
 __all__ = [
+    "AUTO",
+    "COOLING_OPTIONS",
+    "cooling_choice",
+    "cooling_label",
+    "design_infeasibility",
+    "design_trade_off",
+    "dry_answer",
+    "site_design_table",
+    "trade_off_chart",
     "PORTFOLIO_OBJECTIVES",
     "build_portfolio",
     "portfolio_view",

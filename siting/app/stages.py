@@ -70,11 +70,14 @@ def _check_data_dir(data_dir: str | None) -> None:
                 raise LayerError(f"data directory '{part}' does not exist or is not a directory")
 
 
-def assess_sites(joined: gpd.GeoDataFrame, fleet: Any, scenario: Any, facility: Any) -> Any:
-    """The committed footprint of the fleet at every site (:func:`siting.model.assess`)."""
+def assess_sites(
+    joined: gpd.GeoDataFrame, fleet: Any, scenario: Any, facility: Any, cooling_choice: Any = None
+) -> Any:
+    """The committed footprint of the fleet at every site (:func:`siting.model.assess`);
+    with a :class:`siting.model.CoolingChoice` the cooling design is chosen per site."""
     from siting.model import assess
 
-    return assess(joined, fleet, scenario, facility)
+    return assess(joined, fleet, scenario, facility, cooling_choice=cooling_choice)
 
 
 def rank_sites(

@@ -67,6 +67,8 @@ def explain_site(ranked: pd.DataFrame, site_id: str, assessment: Any) -> pd.Data
 #: Columns of the ranking table after the report's own (:data:`siting.report.RANKING_COLUMNS`,
 #: so the page and the reports share labels and units): (column, label).
 _EXTRA_COLUMNS = (
+    ("cooling_design", "Cooling design"),
+    ("cooling_reason", "Why this design"),
     ("water_l_per_gpu_hour", "Water per GPU-hour"),
     ("co2_kg_per_gpu_hour", "CO2e per GPU-hour"),
     ("water_onsite_m3_after_product", "On-site water after the product"),
