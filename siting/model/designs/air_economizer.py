@@ -65,16 +65,14 @@ def _preset(supply_air: Param, allowable: bool) -> dict[str, Param]:
         "air_delta_t_c": Param(12.0, "K", _A + ": air temperature rise across IT"),
         "carnot_fraction_air": Param(CARNOT_FRACTION_AIR, "-", SRC_90_1_AIR),
         "condenser_approach_c": Param(6.0, "K", _A + ": air-cooled coil approach"),
-        "pad_cycles_of_concentration": Param(6.0, "-", _SRC_COC),
+        "cycles_of_concentration": Param(6.0, "-", _SRC_COC),
         **_envelope(allowable),
     }
 
 
 PARAMETERS = {
     "hyperscale": _preset(Param(27.0, "C", _SRC_REC + ": inlet 18-27 C, upper"), True),
-    "enterprise": _preset(
-        Param(22.0, "C", _A + ": conservative supply air within 18-27 C"), False
-    ),
+    "enterprise": _preset(Param(22.0, "C", _A + ": conservative supply air within 18-27 C"), False),
 }
 
 RANGES = {
@@ -87,7 +85,7 @@ RANGES = {
     "max_rh_pct": (10.0, 100.0),
     "min_dew_point_c": (-40.0, 15.0),
     "min_rh_pct": (0.0, 60.0),
-    "pad_cycles_of_concentration": (1.5, 50.0),
+    "cycles_of_concentration": (1.01, 50.0),
 }
 
 
@@ -109,7 +107,7 @@ def plant(
         max_rh_pct=p["max_rh_pct"],
         min_dew_point_c=p["min_dew_point_c"],
         min_rh_pct=p["min_rh_pct"],
-        pad_cycles_of_concentration=p["pad_cycles_of_concentration"],
+        pad_cycles_of_concentration=p["cycles_of_concentration"],
     )
     return 1.0 + out["cooling_kw_per_kw_heat"], out["water_l_per_kwh_heat"]
 
