@@ -36,6 +36,28 @@ def test_humidity_limits_hand_values():
     assert abs(float(w_min) - 0.001749) < 2e-5
 
 
+def test_a1_allowable_limits_hand_values():
+    # dew point 17 C: p_ws = 1938.0 Pa (ASHRAE Fundamentals ch. 1 table) -> W = 0.012128
+    # RH 8 % at 27 C: 0.08 x 3567 = 285.4 Pa -> W = 0.001757, above dew -12 C (ice,
+    # p_ws = 217.6 Pa -> W = 0.001339): the RH floor binds at 27 C supply air
+    w_min, w_max = P.supply_air_humidity_limits(
+        27.0, max_dew_point_c=17.0, max_rh_pct=80.0, min_dew_point_c=-12.0, min_rh_pct=8.0
+    )
+    assert abs(float(w_max) - 0.012128) < 2e-5
+    assert abs(float(w_min) - 0.001757) < 2e-5
+
+
+def test_pad_bleed_off_hand_calc():
+    # same point as the evaporative-assist case (0.976 L/kWh evaporated); at S = 6 cycles
+    # the bleed-off E / (S - 1) adds a fifth: 0.976 x 6 / 5 = 1.171 L/kWh
+    out = P.air_economizer_plant(35.0, 18.0, pad_cycles_of_concentration=6.0, **AIR)
+    assert abs(float(out["water_l_per_kwh_heat"]) / 1.171 - 1.0) < 0.02
+    # nothing is bled where nothing evaporates (humid air refused)
+    twb = float(wet_bulb_from_rh(28.0, 80.0))
+    out = P.air_economizer_plant(28.0, twb, pad_cycles_of_concentration=6.0, **AIR)
+    assert float(out["water_l_per_kwh_heat"]) == 0.0
+
+
 def test_air_economizer_evaporative_assist_hand_calc():
     # 35 C, 18 C wet-bulb: the pad (eps 0.85) could reach 20.6 C; it stops at 27 C supply.
     # Air per kWh: 3600 / (1.006 x 12) = 298.2 kg; water = 298.2 x 1.006 x 8 / h_fg(18)

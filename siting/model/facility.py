@@ -149,6 +149,7 @@ class Facility:
     max_dew_point_c: float | None = None
     max_rh_pct: float | None = None
     min_dew_point_c: float | None = None
+    min_rh_pct: float | None = None
     l_over_g: float | None = None
     coil_air_rise_c: float | None = None
     liquid_supply_c: float | None = None

@@ -80,11 +80,14 @@ def supply_air_humidity_limits(
     max_dew_point_c=15.0,
     max_rh_pct=60.0,
     min_dew_point_c=-9.0,
+    min_rh_pct=0.0,
 ):
     """Humidity-ratio band [kg/kg] of supply air inside the ASHRAE envelope.
 
     ``W_max = min(W(dew = max_dew_point), W(RH = max_rh at T_supply))`` and
-    ``W_min = W(dew = min_dew_point)`` (defaults: recommended envelope [1]).
+    ``W_min = max(W(dew = min_dew_point), W(RH = min_rh at T_supply))`` (defaults:
+    recommended envelope [1], which has no RH floor; class A1 allowable: dew point
+    -12..17 C, RH 8..80 %).
 
     Returns
     -------
@@ -100,6 +103,8 @@ def supply_air_humidity_limits(
     p_rh = max_rh_pct / 100.0 * saturation_vapor_pressure(np.asarray(supply_air_c, float))
     w_max = np.minimum(w_dew, humidity_ratio_from_vapor_pressure(p_rh, p))
     w_min = humidity_ratio_from_vapor_pressure(saturation_vapor_pressure(min_dew_point_c), p)
+    p_rh_min = min_rh_pct / 100.0 * saturation_vapor_pressure(np.asarray(supply_air_c, float))
+    w_min = np.maximum(w_min, humidity_ratio_from_vapor_pressure(p_rh_min, p))
     return np.broadcast_to(w_min, np.shape(w_max)), w_max
 
 
@@ -117,6 +122,8 @@ def air_economizer_plant(
     max_dew_point_c=15.0,
     max_rh_pct=60.0,
     min_dew_point_c=-9.0,
+    min_rh_pct=0.0,
+    pad_cycles_of_concentration=None,
 ):
     """Direct air-side economizer with evaporative assist, humidity limits and DX trim.
 
@@ -134,6 +141,9 @@ def air_economizer_plant(
     * below ``T_s`` outside air is mixed with return air (share
       ``f = (T_s + dT - T_s) / (T_s + dT - T_db)``) and humidified to ``W_min`` when
       drier: water ``f m_a (W_min - W)``.
+    * the wetted media are fed more than they evaporate: the bleed-off that limits the
+      dissolved solids ``E / (S - 1)`` at ``S`` cycles of concentration [4][5], so the
+      water drawn is ``E S / (S - 1)`` (``S = None``: evaporation only).
 
     Parameters
     ----------
@@ -151,8 +161,11 @@ def air_economizer_plant(
         Air-cooled DX Carnot fraction [-] and fans per unit heat [kW/kW].
     condenser_approach_c : float
         Condenser coil approach to ambient [K].
-    max_dew_point_c, max_rh_pct, min_dew_point_c : float
-        Envelope limits (default ASHRAE recommended [1]).
+    max_dew_point_c, max_rh_pct, min_dew_point_c, min_rh_pct : float
+        Envelope limits (default ASHRAE recommended [1]; A1 allowable: 17, 80, -12, 8).
+    pad_cycles_of_concentration : float or None
+        Cycles of concentration ``S`` of the pad / humidifier water [-] (Lei & Masanet
+        sample 3-15 for this technology [4]); ``None``: no bleed-off counted.
 
     Returns
     -------
@@ -164,6 +177,10 @@ def air_economizer_plant(
     ----------
     .. [1] ASHRAE TC 9.9 (2021). Thermal Guidelines for Data Processing Environments.
     .. [3] ASHRAE (2020). Handbook -- HVAC Systems and Equipment, ch. 41.
+    .. [4] Lei, N., Masanet, E. (2022). Resour. Conserv. Recycl. 182, 106323; calculator
+       github.com/nuoaleon/UEcalculator_dash_app, case 1 inputs: cycles 3-15.
+    .. [5] Same mass balance as the tower make-up,
+       :func:`siting.physics.tower.tower_makeup_l_per_kwh_heat` (without drift).
     """
     tdb = np.asarray(dry_bulb_c, dtype=float)
     twb = np.asarray(wet_bulb_c, dtype=float)
@@ -174,6 +191,7 @@ def air_economizer_plant(
         max_dew_point_c=max_dew_point_c,
         max_rh_pct=max_rh_pct,
         min_dew_point_c=min_dew_point_c,
+        min_rh_pct=min_rh_pct,
     )
     humid = w > w_max
     h_fg = latent_heat_vaporization(twb)
@@ -195,7 +213,9 @@ def air_economizer_plant(
     chill_humid = chiller_kw_per_kw_cooling(t_coil, tdb + condenser_approach_c, carnot_fraction_air)
     m = np.where(humid, 1.0, m_econ)
     chiller = np.where(humid, chill_humid, chill_econ)
-    water = np.where(humid, 0.0, evap + humidify)
+    s_coc = pad_cycles_of_concentration
+    bleed = 1.0 if s_coc is None else s_coc / (s_coc - 1.0)
+    water = np.where(humid, 0.0, (evap + humidify) * bleed)
     nan = np.isnan(tdb) | np.isnan(twb)
     m, chiller, water = (np.where(nan, np.nan, a) for a in (m, chiller, water))
     return {

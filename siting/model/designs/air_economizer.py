@@ -28,25 +28,51 @@ _SRC_EFF = (
     "ASHRAE HVAC Systems & Equipment (2020) ch. 41: direct evaporative saturation "
     "effectiveness 70-95 % (mid-range)"
 )
-_SRC_ENV = "ASHRAE TC 9.9 (2021) Thermal Guidelines, recommended envelope"
+_SRC_REC = "ASHRAE TC 9.9 (2021) Thermal Guidelines, recommended envelope"
+_SRC_A1 = (
+    "ASHRAE TC 9.9 (2021) Thermal Guidelines, class A1 allowable envelope (hyperscale "
+    "outside-air designs run in it: Lei & Masanet 2022 case 1 sample the humidity limits "
+    "up to dew point 27 C / RH 95 %; LBNL CoE: expect allowable-range hours)"
+)
+#: Lei & Masanet (2022) RCR 182:106323, calculator case 1 inputs: cycles of concentration
+#: 3-15; the tower default of this package (Li et al. 2023, S = 6) lies in that range
+_SRC_COC = (
+    "assumption inside Lei & Masanet (2022) case 1 range 3-15: S = 6 as the towers "
+    "(Li et al. 2023 default)"
+)
 
 
-def _preset(supply_air: Param) -> dict[str, Param]:
+def _envelope(allowable: bool) -> dict[str, Param]:
+    if allowable:
+        return {
+            "max_dew_point_c": Param(17.0, "C", _SRC_A1 + ": dew point <= 17 C"),
+            "max_rh_pct": Param(80.0, "%", _SRC_A1 + ": RH <= 80 %"),
+            "min_dew_point_c": Param(-12.0, "C", _SRC_A1 + ": dew point >= -12 C"),
+            "min_rh_pct": Param(8.0, "%", _SRC_A1 + ": RH >= 8 %"),
+        }
+    return {
+        "max_dew_point_c": Param(15.0, "C", _SRC_REC + ": dew point <= 15 C"),
+        "max_rh_pct": Param(60.0, "%", _SRC_REC + ": RH <= 60 %"),
+        "min_dew_point_c": Param(-9.0, "C", _SRC_REC + ": dew point >= -9 C"),
+        "min_rh_pct": Param(0.0, "%", _SRC_REC + ": no RH floor"),
+    }
+
+
+def _preset(supply_air: Param, allowable: bool) -> dict[str, Param]:
     return {
         "supply_air_c": supply_air,
         "evap_effectiveness": Param(0.85, "-", _SRC_EFF),
         "air_delta_t_c": Param(12.0, "K", _A + ": air temperature rise across IT"),
         "carnot_fraction_air": Param(CARNOT_FRACTION_AIR, "-", SRC_90_1_AIR),
         "condenser_approach_c": Param(6.0, "K", _A + ": air-cooled coil approach"),
-        "max_dew_point_c": Param(15.0, "C", _SRC_ENV + ": dew point <= 15 C"),
-        "max_rh_pct": Param(60.0, "%", _SRC_ENV + ": RH <= 60 %"),
-        "min_dew_point_c": Param(-9.0, "C", _SRC_ENV + ": dew point >= -9 C"),
+        "cycles_of_concentration": Param(6.0, "-", _SRC_COC),
+        **_envelope(allowable),
     }
 
 
 PARAMETERS = {
-    "hyperscale": _preset(Param(27.0, "C", _SRC_ENV + ": inlet 18-27 C, upper")),
-    "enterprise": _preset(Param(22.0, "C", _A + ": conservative supply air within 18-27 C")),
+    "hyperscale": _preset(Param(27.0, "C", _SRC_REC + ": inlet 18-27 C, upper"), True),
+    "enterprise": _preset(Param(22.0, "C", _A + ": conservative supply air within 18-27 C"), False),
 }
 
 RANGES = {
@@ -58,6 +84,8 @@ RANGES = {
     "max_dew_point_c": (-10.0, 30.0),
     "max_rh_pct": (10.0, 100.0),
     "min_dew_point_c": (-40.0, 15.0),
+    "min_rh_pct": (0.0, 60.0),
+    "cycles_of_concentration": (1.01, 50.0),
 }
 
 
@@ -78,6 +106,8 @@ def plant(
         max_dew_point_c=p["max_dew_point_c"],
         max_rh_pct=p["max_rh_pct"],
         min_dew_point_c=p["min_dew_point_c"],
+        min_rh_pct=p["min_rh_pct"],
+        pad_cycles_of_concentration=p["cycles_of_concentration"],
     )
     return 1.0 + out["cooling_kw_per_kw_heat"], out["water_l_per_kwh_heat"]
 
