@@ -48,6 +48,21 @@ def test_dry_cooling_in_hot_climate_is_worse():
     )
 
 
+# refrigerant-side approaches by their sources: 2 K evaporator and water-cooled condenser
+# (Modelica Buildings Carnot chiller default for liquids; Trane 1-2 F clean, 5 F cleaning
+# limit), air-cooled condenser 125 F condensing at 95 F entering air (ASHRAE 90.1-2019
+# Table 6.8.1-7)
+WATER_SIDE = dict(evaporator_approach_c=2.0, condenser_approach_c=2.0)
+AIR_SIDE = dict(evaporator_approach_c=2.0, condenser_approach_c=(125.0 - 95.0) * 5 / 9)
+
+
+def test_approach_constants_are_the_published_values():
+    assert pm.EVAPORATOR_APPROACH_LIQUID_K == WATER_SIDE["evaporator_approach_c"]
+    assert pm.CONDENSER_APPROACH_WATER_K == WATER_SIDE["condenser_approach_c"]
+    assert pm.CONDENSER_ITD_AIR_K == pytest.approx(16.6667, abs=1e-4)
+    assert pm.EVAPORATOR_APPROACH_AIR_K == 5.0  # Modelica Buildings default for air
+
+
 def test_carnot_fraction_reproduces_ashrae_90_1_chiller_minimum():
     # ASHRAE 90.1-2019 Table 6.8.1-3, water-cooled centrifugal >= 300 tons, path A:
     # 0.560 kW/ton at AHRI 550/590 conditions (44 F leaving chilled water, 85 F entering
@@ -57,19 +72,49 @@ def test_carnot_fraction_reproduces_ashrae_90_1_chiller_minimum():
     kw_per_kw = 0.560 / 3.51685  # kW electric per kW of cooling (1 ton = 3.51685 kW)
     t_cond = (85.0 - 32.0) * 5 / 9 + (12000 + 0.560 * 3412.14) / (3 * 8.33 * 60) * 5 / 9
     eta = Facility().parameters()["carnot_fraction"][0]
-    got = pm.chiller_kw_per_kw_cooling((44.0 - 32.0) * 5 / 9, t_cond, eta)
-    assert got == pytest.approx(kw_per_kw, rel=2e-3)
+    got = pm.chiller_kw_per_kw_cooling((44.0 - 32.0) * 5 / 9, t_cond, eta, **WATER_SIDE)
+    assert got == pytest.approx(kw_per_kw, rel=1e-4)
+    # eta by hand between refrigerant temperatures: 4.667 C and 34.60 + 2 = 36.60 C
+    # -> 6.2799 x 31.93 / 277.82 = 0.7218
+    assert eta == pytest.approx(0.7218, abs=2e-4)
+
+
+def test_air_cooled_carnot_fraction_reproduces_ashrae_90_1_minimum():
+    # Table 6.8.1-3, air-cooled >= 150 tons, path A: EER 10.1 Btu/Wh (COP 2.960) at AHRI
+    # 550/590 44 F leaving chilled water / 95 F entering air
+    eta = Facility(cooling="dry").parameters()["carnot_fraction_air"][0]
+    got = pm.chiller_kw_per_kw_cooling((44.0 - 32.0) * 5 / 9, 35.0, eta, **AIR_SIDE)
+    assert 1.0 / got == pytest.approx(10.1 / 3.41214, rel=1e-4)
+    # by hand: refrigerant 4.667 C and 51.667 C -> 2.960 x 47.0 / 277.82 = 0.5008
+    assert eta == pytest.approx(0.5008, abs=2e-4)
 
 
 def test_chiller_physics():
-    # below Carnot, falls with lift, zero at zero lift
+    # below Carnot between the refrigerant temperatures, falls with lift
     t_evap = 10.0
-    carnot_inverse = (35.0 - t_evap) / (t_evap + 273.15)
-    assert pm.chiller_kw_per_kw_cooling(t_evap, 35.0, 0.6) > carnot_inverse
-    assert pm.chiller_kw_per_kw_cooling(t_evap, 25.0, 0.6) < pm.chiller_kw_per_kw_cooling(
-        t_evap, 35.0, 0.6
+    kw = dict(evaporator_approach_c=2.0, condenser_approach_c=3.0)
+    carnot_inverse = (35.0 + 3.0 - t_evap + 2.0) / (t_evap - 2.0 + 273.15)
+    assert pm.chiller_kw_per_kw_cooling(t_evap, 35.0, 0.6, **kw) > carnot_inverse
+    assert pm.chiller_kw_per_kw_cooling(t_evap, 25.0, 0.6, **kw) < pm.chiller_kw_per_kw_cooling(
+        t_evap, 35.0, 0.6, **kw
     )
-    assert pm.chiller_kw_per_kw_cooling(t_evap, t_evap, 0.6) == 0.0
+    # zero fluid lift still needs the refrigerant lift 2 + 3 K: 5 / (0.6 x 281.15)
+    same = pm.chiller_kw_per_kw_cooling(t_evap, t_evap, 0.6, **kw)
+    assert same == pytest.approx(5.0 / (0.6 * 281.15), rel=1e-12)
+    # zero refrigerant lift costs nothing
+    zero = dict(evaporator_approach_c=0.0, condenser_approach_c=0.0)
+    assert pm.chiller_kw_per_kw_cooling(t_evap, t_evap, 0.6, **zero) == 0.0
+
+
+def test_small_fluid_lift_is_not_nearly_free():
+    # hot-hour trim of a W27 loop on pad-cooled air in Singapore: 27 C supply, 27 C
+    # condenser air. An air-cooled chiller still condenses 16.7 K above the air and
+    # evaporates 2 K below the fluid: COP = 0.5008 x 298.15 / 18.67 = 8.0, below the
+    # Carnot COP 16.0 of that refrigerant lift and far from "free" (fluid-lift COP ~inf)
+    eta = Facility(cooling="dry").parameters()["carnot_fraction_air"][0]
+    cop = 1.0 / float(pm.chiller_kw_per_kw_cooling(27.0, 27.0, eta, **AIR_SIDE))
+    assert cop == pytest.approx(0.5008 * 298.15 / 18.667, rel=1e-3)
+    assert cop < 298.15 / 18.667
 
 
 def test_water_side_economizer_full_and_none():

@@ -46,7 +46,7 @@ _COMMON_PARAMS: dict[str, dict[str, tuple[Any, str, str]]] = {
         "dist_loss_proportional": (0.02, "kW/kW IT", _A + ": high-efficiency power chain ~98 %"),
         "dist_loss_fixed": (0.005, "kW/kW design IT", _A + ": no-load UPS/transformer losses"),
         "misc_fixed": (0.005, "kW/kW design IT", _A + ": lighting, controls, security"),
-        "fan_pump_fraction": (0.0537, "kW/kW heat", _SRC_CAL_HYPER),
+        "fan_pump_fraction": (0.0503, "kW/kW heat", _SRC_CAL_HYPER),
     },
     "enterprise": {
         "dist_loss_proportional": (
@@ -56,7 +56,7 @@ _COMMON_PARAMS: dict[str, dict[str, tuple[Any, str, str]]] = {
         ),
         "dist_loss_fixed": (0.03, "kW/kW design IT", _A + ": 2N UPS no-load losses"),
         "misc_fixed": (0.02, "kW/kW design IT", _A + ": lighting, offices, controls"),
-        "fan_pump_fraction": (0.3429, "kW/kW heat", _SRC_CAL_ENT),
+        "fan_pump_fraction": (0.3305, "kW/kW heat", _SRC_CAL_ENT),
     },
 }
 

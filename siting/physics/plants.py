@@ -47,7 +47,13 @@ from siting.physics.psychrometrics import (
     humidity_ratio_from_wet_bulb,
     saturation_vapor_pressure,
 )
-from siting.physics.pue import chiller_kw_per_kw_cooling, evaporative_plant
+from siting.physics.pue import (
+    CONDENSER_ITD_AIR_K,
+    EVAPORATOR_APPROACH_AIR_K,
+    EVAPORATOR_APPROACH_LIQUID_K,
+    chiller_kw_per_kw_cooling,
+    evaporative_plant,
+)
 from siting.physics.tower import (
     CP_VAPOR_KJ_PER_KG_K,
     tower_evaporation_l_per_kwh_heat,
@@ -118,12 +124,13 @@ def air_economizer_plant(
     effectiveness=0.85,
     carnot_fraction_air,
     fan_pump_fraction,
-    condenser_approach_c=6.0,
+    condenser_approach_c=CONDENSER_ITD_AIR_K,
     max_dew_point_c=15.0,
     max_rh_pct=60.0,
     min_dew_point_c=-9.0,
     min_rh_pct=0.0,
     pad_cycles_of_concentration=None,
+    chiller_evaporator_approach_c=EVAPORATOR_APPROACH_AIR_K,
 ):
     """Direct air-side economizer with evaporative assist, humidity limits and DX trim.
 
@@ -160,7 +167,11 @@ def air_economizer_plant(
     carnot_fraction_air, fan_pump_fraction : float
         Air-cooled DX Carnot fraction [-] and fans per unit heat [kW/kW].
     condenser_approach_c : float
-        Condenser coil approach to ambient [K].
+        Air-cooled condenser ITD: condensing temperature above ambient [K] (16.7 K,
+        ASHRAE 90.1-2019 Table 6.8.1-7 rating).
+    chiller_evaporator_approach_c : float
+        DX coil evaporator approach: refrigerant below the leaving air [K]
+        (:func:`siting.physics.pue.chiller_kw_per_kw_cooling`).
     max_dew_point_c, max_rh_pct, min_dew_point_c, min_rh_pct : float
         Envelope limits (default ASHRAE recommended [1]; A1 allowable: 17, 80, -12, 8).
     pad_cycles_of_concentration : float or None
@@ -206,11 +217,13 @@ def air_economizer_plant(
         f_oa = np.where(tdb < supply_air_c, np.clip(air_delta_t_c / (t_ret - tdb), 0, 1), 1.0)
     humidify = f_oa * air_kg * np.maximum(w_min - w, 0.0)
     m_econ = np.clip((t_reached - supply_air_c) / air_delta_t_c, 0.0, 1.0)
-    chill_econ = m_econ * chiller_kw_per_kw_cooling(
-        supply_air_c, tdb + condenser_approach_c, carnot_fraction_air
+    dx = dict(
+        evaporator_approach_c=chiller_evaporator_approach_c,
+        condenser_approach_c=condenser_approach_c,
     )
+    chill_econ = m_econ * chiller_kw_per_kw_cooling(supply_air_c, tdb, carnot_fraction_air, **dx)
     t_coil = min(supply_air_c, max_dew_point_c)
-    chill_humid = chiller_kw_per_kw_cooling(t_coil, tdb + condenser_approach_c, carnot_fraction_air)
+    chill_humid = chiller_kw_per_kw_cooling(t_coil, tdb, carnot_fraction_air, **dx)
     m = np.where(humid, 1.0, m_econ)
     chiller = np.where(humid, chill_humid, chill_econ)
     s_coc = pad_cycles_of_concentration
@@ -303,6 +316,8 @@ def hybrid_dry_cooler_plant(
     carnot_fraction_air,
     fan_pump_fraction,
     dry_cooler_fan_kw_per_kw=RATED_FAN_KW_PER_KW,
+    chiller_evaporator_approach_c=EVAPORATOR_APPROACH_LIQUID_K,
+    chiller_condenser_itd_c=CONDENSER_ITD_AIR_K,
 ):
     """Closed fluid loop on dry coolers with adiabatic pre-cooling and chiller trim.
 
@@ -312,9 +327,12 @@ def hybrid_dry_cooler_plant(
     water ``m_a c_p (T_db - T_a) / h_fg(T_wb)`` with coil air
     ``m_a = 3600 / (c_p coil_air_rise)`` kg per kWh rejected. The remainder
     ``m = clip((T_a + approach - T_s) / (T_r - T_s), 0, 1)`` is cooled by air-cooled
-    chillers whose condensers see the same pre-cooled air; their heat is rejected in
-    the same air stream (water scaled by ``1 + chiller``). ``effectiveness = 0`` is a
-    plain dry loop without water. The loop is closed: no supply-air humidity limit.
+    chillers whose condensers see the same pre-cooled air (refrigerant at
+    ``T_s - chiller_evaporator_approach`` and ``T_a + chiller_condenser_itd``; the
+    dry-cooler approach is a fluid temperature and does not enter the chiller lift);
+    their heat is rejected in the same air stream (water scaled by ``1 + chiller``).
+    ``effectiveness = 0`` is a plain dry loop without water. The loop is closed: no
+    supply-air humidity limit.
 
     Electricity: ``c = fan_pump_fraction + fan + chiller``. The dry-cooler fans follow
     the fan law of :func:`siting.physics.drycooler.dry_cooler_fan_kw_per_kw_heat`:
@@ -337,6 +355,9 @@ def hybrid_dry_cooler_plant(
     dry_cooler_fan_kw_per_kw : float
         Rated dry-cooler fan power per heat rejected at the 16.7 K rating ITD [kW/kW]
         (default ASHRAE 90.1-2019 Table 6.8.1-7 [6]).
+    chiller_evaporator_approach_c, chiller_condenser_itd_c : float
+        Trim-chiller refrigerant approaches [K]: below the leaving loop fluid, above the
+        coil inlet air (:func:`siting.physics.pue.chiller_kw_per_kw_cooling`).
 
     Returns
     -------
@@ -354,7 +375,13 @@ def hybrid_dry_cooler_plant(
     t_pad = tdb - effectiveness * (tdb - twb)
     t_air = np.minimum(tdb, np.maximum(t_pad, supply_c - dry_approach_c))
     m = np.clip((t_air + dry_approach_c - supply_c) / (return_c - supply_c), 0.0, 1.0)
-    chiller = m * chiller_kw_per_kw_cooling(supply_c, t_air + dry_approach_c, carnot_fraction_air)
+    chiller = m * chiller_kw_per_kw_cooling(
+        supply_c,
+        t_air,
+        carnot_fraction_air,
+        evaporator_approach_c=chiller_evaporator_approach_c,
+        condenser_approach_c=chiller_condenser_itd_c,
+    )
     air_kg = KJ_PER_KWH / (CP_AIR_KJ_PER_KG_K * coil_air_rise_c)
     water = air_kg * CP_AIR_KJ_PER_KG_K * (tdb - t_air) / latent_heat_vaporization(twb)
     fan = dry_cooler_fan_kw_per_kw_heat(

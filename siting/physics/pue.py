@@ -14,10 +14,12 @@ structure, with cooling proportional to the heat to remove)::
 
 with ``c(t) = fan_pump_fraction + m(t) / COP(t)`` the cooling electricity per unit heat,
 ``m(t)`` the fraction of the heat that needs mechanical (compressor) cooling after the
-economizer, and the chiller COP a fixed fraction of the Carnot COP at the temperatures
-of the time step. Dry-cooler plants (:func:`dry_plant` and those of
-:mod:`siting.physics.plants`) add their fan power by the fan law of
-:mod:`siting.physics.drycooler`.
+economizer, and the chiller COP a fixed fraction of the Carnot COP between the
+refrigerant evaporating and condensing temperatures of the time step: the fluid
+temperatures plus the evaporator approach and the condenser approach (water-cooled) or
+ITD (air-cooled), so a small fluid lift still costs a finite COP. Dry-cooler plants
+(:func:`dry_plant` and those of :mod:`siting.physics.plants`) add their fan power by
+the fan law of :mod:`siting.physics.drycooler`.
 
 References
 ----------
@@ -30,6 +32,19 @@ References
 .. [4] AHRI (2020). Standard 550/590: rating conditions 6.7 C (44 F) leaving chilled
    water; 29.4 C (85 F) entering condenser water at 3 gpm/ton; 35 C (95 F) ambient
    for air-cooled chillers.
+.. [5] Wetter, M., Zuo, W., Nouidui, T. S., Pang, X. (2014). Modelica Buildings
+   library. J. Building Performance Simulation 7(4), 253-270; model
+   ``Buildings.Fluid.Chillers.BaseClasses.Carnot`` (lbl-srg/modelica-buildings):
+   Carnot COP between refrigerant temperatures, default approach between refrigerant
+   and leaving fluid 2 K for liquids, 5 K for air (``TAppEva_nominal``,
+   ``TAppCon_nominal``).
+.. [6] Trane (2024). "Expected approach temperatures", technical support article
+   DOC-84842 (water-cooled RTHD/RTWD chillers): 1-2 F (0.6-1.1 K) evaporator and
+   condenser approach with clean tubes, tube cleaning advised above 5 F (2.8 K).
+.. [7] ASHRAE (2019). Standard 90.1-2019, Table 6.8.1-7: air-cooled condensers rated
+   at 125 F (51.7 C) condensing with 95 F (35 C) entering air, ITD 30 F = 16.7 K
+   (cf. condensing temperature difference 20-30 F for 45 F evaporating, Wang, S. K.
+   (2001), Handbook of Air Conditioning and Refrigeration, 2nd ed., McGraw-Hill).
 """
 
 from __future__ import annotations
@@ -40,6 +55,10 @@ from siting.physics.drycooler import RATED_FAN_KW_PER_KW, dry_cooler_fan_kw_per_
 from siting.physics.psychrometrics import KELVIN
 
 __all__ = [
+    "CONDENSER_APPROACH_WATER_K",
+    "CONDENSER_ITD_AIR_K",
+    "EVAPORATOR_APPROACH_AIR_K",
+    "EVAPORATOR_APPROACH_LIQUID_K",
     "adiabatic_plant",
     "carnot_fraction_from_rating",
     "chiller_kw_per_kw_cooling",
@@ -51,24 +70,48 @@ __all__ = [
 ]
 
 
-def chiller_kw_per_kw_cooling(evaporator_c, condenser_c, carnot_fraction):
+#: evaporator approach: refrigerant evaporating below the leaving liquid (chilled water,
+#: loop fluid) [K]; 2 K default of [5], inside 0.6-2.8 K of [6]
+EVAPORATOR_APPROACH_LIQUID_K = 2.0
+#: evaporator approach of a DX air coil: refrigerant below the leaving air [K] [5]
+EVAPORATOR_APPROACH_AIR_K = 5.0
+#: water-cooled condenser approach: condensing above the leaving condenser water [K];
+#: 2 K default of [5], inside 0.6-2.8 K of [6]
+CONDENSER_APPROACH_WATER_K = 2.0
+#: air-cooled condenser ITD: condensing above the entering air, 125 F at 95 F [K] [7]
+CONDENSER_ITD_AIR_K = (125.0 - 95.0) * 5.0 / 9.0
+
+
+def chiller_kw_per_kw_cooling(
+    evaporator_c, condenser_c, carnot_fraction, *, evaporator_approach_c, condenser_approach_c
+):
     """Compressor electricity per unit of cooling, ``1 / COP`` [kW/kW].
 
-    ``COP = eta * T_evap / (T_cond - T_evap)`` (temperatures in K), so
-    ``1/COP = max(T_cond - T_evap, 0) / (eta * T_evap)``; zero when no lift is needed.
+    The refrigerant evaporates at ``T_e = T_evap - a_e`` and condenses at
+    ``T_c = T_cond + a_c``; ``COP = eta * T_e / (T_c - T_e)`` (K), so
+    ``1/COP = max(T_c - T_e, 0) / (eta * T_e)``. With the approaches a zero fluid lift
+    still needs the refrigerant lift ``a_e + a_c`` (callers multiply by the share of
+    heat the compressors carry, zero when free cooling suffices). The approaches are
+    those at the chillers' rated load: a plant stages its units, so running units work
+    near full load.
 
     Parameters
     ----------
     evaporator_c : array_like
         Leaving chilled-water (or supply-air / supply-fluid) temperature [C].
     condenser_c : array_like
-        Heat-rejection temperature [C]: leaving condenser water for water-cooled
-        chillers, ambient dry-bulb for air-cooled ones.
+        Heat-sink temperature [C]: leaving condenser water for water-cooled chillers,
+        air entering the condenser coil for air-cooled ones.
     carnot_fraction : array_like
-        Fraction of the Carnot COP achieved [-]. 0.63 reproduces the ASHRAE 90.1-2019
-        minimum for water-cooled centrifugal chillers >= 300 tons (0.560 kW/ton,
-        COP 6.28) at AHRI rating conditions (6.7 C leaving chilled water, about 34.6 C
-        leaving condenser water); see :func:`carnot_fraction_from_rating`.
+        Fraction of the Carnot COP between refrigerant temperatures [-]; see
+        :func:`carnot_fraction_from_rating` (ASHRAE 90.1-2019 minimum at AHRI 550/590
+        rating conditions with the same approaches).
+    evaporator_approach_c : array_like
+        Leaving fluid minus evaporating temperature [K] (``EVAPORATOR_APPROACH_*_K``).
+    condenser_approach_c : array_like
+        Condensing temperature minus ``condenser_c`` [K]: approach to leaving condenser
+        water (``CONDENSER_APPROACH_WATER_K``) or ITD to entering air
+        (``CONDENSER_ITD_AIR_K``).
 
     Returns
     -------
@@ -77,35 +120,44 @@ def chiller_kw_per_kw_cooling(evaporator_c, condenser_c, carnot_fraction):
 
     References
     ----------
-    .. [1] ASHRAE (2019). Standard 90.1-2019, Table 6.8.1-3.
+    .. [1] ASHRAE (2019). Standard 90.1-2019, Tables 6.8.1-3 and 6.8.1-7.
     .. [2] AHRI (2020). Standard 550/590 (I-P), standard rating conditions.
+    .. [3] Wetter et al. (2014), Modelica Buildings library, ``Chillers.BaseClasses.Carnot``.
     """
-    te = np.asarray(evaporator_c, dtype=float)
-    lift = np.maximum(np.asarray(condenser_c, dtype=float) - te, 0.0)
+    te = np.asarray(evaporator_c, dtype=float) - np.asarray(evaporator_approach_c, float)
+    tc = np.asarray(condenser_c, dtype=float) + np.asarray(condenser_approach_c, float)
+    lift = np.maximum(tc - te, 0.0)
     return lift / (np.asarray(carnot_fraction, dtype=float) * (te + KELVIN))
 
 
-def carnot_fraction_from_rating(cop, evaporator_c, condenser_c):
+def carnot_fraction_from_rating(
+    cop, evaporator_c, condenser_c, *, evaporator_approach_c, condenser_approach_c
+):
     """Carnot fraction [-] that reproduces a rated COP at rating temperatures.
 
-    ``eta = COP * (T_cond - T_evap) / T_evap`` (temperatures in K), the inverse of
-    :func:`chiller_kw_per_kw_cooling`.
+    ``eta = COP * (T_c - T_e) / T_e`` with the refrigerant temperatures
+    ``T_e = T_evap - a_e``, ``T_c = T_cond + a_c`` (K): the inverse of
+    :func:`chiller_kw_per_kw_cooling` with the same approaches.
 
     Parameters
     ----------
     cop : array_like
         Rated coefficient of performance [-] (kW cooling per kW electric).
     evaporator_c, condenser_c : array_like
-        Evaporator-side and condenser-side reference temperatures at the rating
-        point [C], defined as in :func:`chiller_kw_per_kw_cooling`.
+        Evaporator-side and condenser-side fluid temperatures at the rating point [C],
+        defined as in :func:`chiller_kw_per_kw_cooling`.
+    evaporator_approach_c, condenser_approach_c : array_like
+        Refrigerant-side approaches [K], as in :func:`chiller_kw_per_kw_cooling`.
 
     References
     ----------
     .. [1] AHRI (2020). Standard 550/590, standard rating conditions.
+    .. [2] Wetter et al. (2014), Modelica Buildings library, ``Chillers.BaseClasses.Carnot``
+       (``etaCarnot_nominal`` from ``COP_nominal`` with the approaches).
     """
-    te = np.asarray(evaporator_c, dtype=float) + KELVIN
-    tc = np.asarray(condenser_c, dtype=float) + KELVIN
-    return np.asarray(cop, dtype=float) * (tc - te) / te
+    te = np.asarray(evaporator_c, dtype=float) - np.asarray(evaporator_approach_c, float)
+    tc = np.asarray(condenser_c, dtype=float) + np.asarray(condenser_approach_c, float)
+    return np.asarray(cop, dtype=float) * (tc - te) / (te + KELVIN)
 
 
 def evaporative_plant(
@@ -119,6 +171,8 @@ def evaporative_plant(
     carnot_fraction,
     fan_pump_fraction,
     economizer=True,
+    chiller_evaporator_approach_c=EVAPORATOR_APPROACH_LIQUID_K,
+    chiller_condenser_approach_c=CONDENSER_APPROACH_WATER_K,
 ):
     """Chilled-water plant with cooling towers and an integrated water-side economizer.
 
@@ -126,7 +180,7 @@ def evaporative_plant(
     exchanger pre-cools the chilled-water return, so the share of heat left to the
     chillers is ``m = clip((T_ct + hx_approach - T_chws) / (T_chwr - T_chws), 0, 1)``;
     without it ``m = 1``. Chillers lift from ``T_chws`` to the leaving condenser water
-    ``T_ct + range``.
+    ``T_ct + range``, plus their refrigerant-side approaches.
 
     Parameters
     ----------
@@ -144,6 +198,9 @@ def evaporative_plant(
         Fans and pumps (tower fans, CW/CHW pumps, air handlers) per unit heat [kW/kW].
     economizer : bool
         Whether a water-side economizer is installed.
+    chiller_evaporator_approach_c, chiller_condenser_approach_c : float
+        Chiller refrigerant approaches to leaving chilled and condenser water [K]
+        (:func:`chiller_kw_per_kw_cooling`).
 
     Returns
     -------
@@ -162,7 +219,13 @@ def evaporative_plant(
         m = np.clip((t_ct + hx_approach_c - chw_supply_c) / (chw_return_c - chw_supply_c), 0.0, 1.0)
     else:
         m = np.where(np.isnan(twb), np.nan, 1.0)
-    chiller = m * chiller_kw_per_kw_cooling(chw_supply_c, t_ct + range_c, carnot_fraction)
+    chiller = m * chiller_kw_per_kw_cooling(
+        chw_supply_c,
+        t_ct + range_c,
+        carnot_fraction,
+        evaporator_approach_c=chiller_evaporator_approach_c,
+        condenser_approach_c=chiller_condenser_approach_c,
+    )
     return {
         "mechanical_fraction": m,
         "chiller_kw_per_kw_heat": chiller,
@@ -181,7 +244,7 @@ def adiabatic_plant(
     air_delta_t_c,
     carnot_fraction_air,
     fan_pump_fraction,
-    condenser_approach_c=0.0,
+    condenser_approach_c=CONDENSER_ITD_AIR_K,
     max_dew_point_c=15.0,
     max_rh_pct=60.0,
     min_dew_point_c=-9.0,
@@ -193,7 +256,8 @@ def adiabatic_plant(
     copied): outside air cools the IT when ``T_db <= T_supply``; above, a direct
     evaporative pad cools it towards ``T_db - eps (T_db - T_wb)`` (no further than the
     moisture the envelope admits), the residual ``m`` goes to air-cooled compressors
-    between ``T_supply`` and ``T_db + condenser_approach``. Outside air more humid than
+    between ``T_supply`` and ``T_db`` (plus the DX evaporator approach and the condenser
+    ITD ``condenser_approach_c``). Outside air more humid than
     the envelope (dew point > ``max_dew_point_c`` or RH > ``max_rh_pct`` at the supply
     temperature) is refused: recirculation with compressors cooling all heat, so a
     tropical site gets no free cooling. Dry winter air is humidified to
@@ -238,14 +302,17 @@ def dry_plant(
     carnot_fraction_air,
     fan_pump_fraction,
     dry_cooler_fan_kw_per_kw=RATED_FAN_KW_PER_KW,
+    chiller_evaporator_approach_c=EVAPORATOR_APPROACH_LIQUID_K,
+    chiller_condenser_itd_c=CONDENSER_ITD_AIR_K,
 ):
     """Closed loop with dry coolers (free cooling) and air-cooled chiller trim.
 
     Dry-cooler leaving fluid ``T_f = T_db + approach`` at maximum airflow; share needing
     compressors ``m = clip((T_f - T_supply) / (T_return - T_supply), 0, 1)``, compressor
-    lift from ``T_supply`` to the air-cooled condenser at ``T_db + approach`` (same coil
-    approach). Dry-cooler fans follow the fan law
-    (:func:`siting.physics.drycooler.dry_cooler_fan_kw_per_kw_heat`, design ITD
+    lift from ``T_supply`` to air-cooled condensers on the ambient ``T_db`` (refrigerant
+    at ``T_supply - chiller_evaporator_approach`` and ``T_db + chiller_condenser_itd``;
+    the dry-cooler approach is a fluid temperature and does not enter). Dry-cooler fans
+    follow the fan law (:func:`siting.physics.drycooler.dry_cooler_fan_kw_per_kw_heat`, design ITD
     ``T_return - T_supply + approach``), on top of the fixed ``fan_pump_fraction``
     (pumps, in-hall air movers). No on-site water.
 
@@ -263,7 +330,13 @@ def dry_plant(
     """
     tdb = np.asarray(dry_bulb_c, dtype=float)
     m = np.clip((tdb + dry_approach_c - supply_c) / (return_c - supply_c), 0.0, 1.0)
-    chiller = m * chiller_kw_per_kw_cooling(supply_c, tdb + dry_approach_c, carnot_fraction_air)
+    chiller = m * chiller_kw_per_kw_cooling(
+        supply_c,
+        tdb,
+        carnot_fraction_air,
+        evaporator_approach_c=chiller_evaporator_approach_c,
+        condenser_approach_c=chiller_condenser_itd_c,
+    )
     fan = dry_cooler_fan_kw_per_kw_heat(
         return_c,
         tdb,

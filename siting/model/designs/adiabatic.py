@@ -18,6 +18,7 @@ import numpy as np
 from siting.model.designs.base import ASSUMPTION as _A
 from siting.model.designs.base import (
     CARNOT_FRACTION_AIR,
+    CONDENSER_ITD,
     SRC_90_1_AIR,
     CoolingDesign,
     Param,
@@ -38,7 +39,7 @@ def _preset(supply_air: Param) -> dict[str, Param]:
         "evap_effectiveness": Param(0.85, "-", _SRC_EFFECTIVENESS),
         "air_delta_t_c": Param(12.0, "K", _A + ": air temperature rise across IT"),
         "carnot_fraction_air": Param(CARNOT_FRACTION_AIR, "-", SRC_90_1_AIR),
-        "condenser_approach_c": Param(6.0, "K", _A + ": air-cooled coil approach"),
+        "condenser_approach_c": CONDENSER_ITD,
         "max_dew_point_c": Param(15.0, "C", _SRC_ENV + ": dew point <= 15 C"),
         "max_rh_pct": Param(60.0, "%", _SRC_ENV + ": RH <= 60 %"),
         "min_dew_point_c": Param(-9.0, "C", _SRC_ENV + ": dew point >= -9 C"),

@@ -17,6 +17,7 @@ import numpy as np
 from siting.model.designs.base import ASSUMPTION as _A
 from siting.model.designs.base import (
     CARNOT_FRACTION_AIR,
+    CONDENSER_ITD,
     SRC_90_1_AIR,
     CoolingDesign,
     Param,
@@ -64,7 +65,7 @@ def _preset(supply_air: Param, allowable: bool) -> dict[str, Param]:
         "evap_effectiveness": Param(0.85, "-", _SRC_EFF),
         "air_delta_t_c": Param(12.0, "K", _A + ": air temperature rise across IT"),
         "carnot_fraction_air": Param(CARNOT_FRACTION_AIR, "-", SRC_90_1_AIR),
-        "condenser_approach_c": Param(6.0, "K", _A + ": air-cooled coil approach"),
+        "condenser_approach_c": CONDENSER_ITD,
         "cycles_of_concentration": Param(6.0, "-", _SRC_COC),
         **_envelope(allowable),
     }
