@@ -120,7 +120,7 @@ def test_energy_run_chunked_equals_in_memory(in_memory, sites, tmp_path):
         (CoolingChoice(objective="water"), "water_onsite_m3", 2_000),
         (CoolingChoice(objective="energy", max_wue_l_per_kwh=CAP), None, 1_000),
         # normalised per site by the best design there: no pass over all sites needed
-        (CoolingChoice(objective="weights", weights={"energy": 1.0, "water": 1.0}), "skip", 600),
+        (CoolingChoice(objective="weights", weights={"energy": 1.0, "water": 1.0}), "skip", 1_000),
     ],
     ids=["water", "energy-wue-cap", "weights"],
 )
