@@ -450,10 +450,11 @@ def cmd_screen(args) -> int:
     from siting import decide
 
     _check_decision_options(args)
-    if args.cooling == "auto":
+    choice = _cooling_choice(args)
+    if choice is not None and (args.dask or args.scheduler):
         raise SitingError(
-            "--cooling auto is available with `siting run` (and assess(cooling_choice=...)); "
-            "screen one design at a time with --cooling NAME"
+            "--cooling auto screens on one machine (drop --dask/--scheduler; --chunk-size "
+            "bounds memory, the per-site choice is the same at every size)"
         )
     fleet, scenario, facility = _configs(args)
     if args.region:
@@ -490,7 +491,10 @@ def cmd_screen(args) -> int:
     else:
         from siting.scale import screen
 
-        res = screen(sites, fleet, scenario, chunk_size=args.chunk_size, progress=True, **kw)
+        res = screen(
+            sites, fleet, scenario, chunk_size=args.chunk_size, progress=True,
+            cooling_choice=choice, **kw,
+        )  # fmt: skip
     import pandas as pd
 
     show = [c for c in ("rank", "site_id", "score") if c in res.ranked.columns]
@@ -501,6 +505,8 @@ def cmd_screen(args) -> int:
         "(--hydro-evaporation)"
     )
     print(f"wrote {res.path} ({res.n_sites:,} sites)")
+    if res.designs_path is not None:
+        print(f"wrote {res.designs_path} (every site x feasible cooling design; no CSV)")
     return 0
 
 

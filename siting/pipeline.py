@@ -177,7 +177,9 @@ def run(
         Carbon price [$ per t CO2e] for the after-shutdown carbon cost (default none).
     cooling_choice
         A :class:`siting.model.CoolingChoice` to choose the cooling design per site
-        (``--cooling auto``); the trade-off table is written as ``designs.csv``.
+        (``--cooling auto``); the trade-off table is written as ``designs.csv``. On
+        the chunked engine the same choice is made per chunk: every site's trade-off
+        rows go to ``designs.parquet`` and ``designs.csv`` holds the top sites'.
     large_threshold
         From this many sites on (default :data:`DEFAULT_LARGE_THRESHOLD`; 0: always;
         None: never) the run goes through the chunked engine of
@@ -207,13 +209,13 @@ def run(
     fleet = fleet or Fleet(gpus=50_000)
     scenario = scenario or Scenario()
     facility = facility or Facility()
-    # the per-site cooling choice runs on the in-memory path only
-    if cooling_choice is None and large_threshold is not None and len(sites) >= large_threshold:
+    if large_threshold is not None and len(sites) >= large_threshold:
         return _run_chunked(
             sites, fleet, scenario, facility, say, data_dir=data_dir, weights=weights,
             exclusions=exclusions, force_include=force_include, join_options=join_options,
             futures=futures, carbon_price_usd_per_t=carbon_price_usd_per_t, out_dir=out_dir,
             chunk_size=chunk_size, report_top=report_top, progress=progress, inputs=inputs,
+            cooling_choice=cooling_choice,
         )  # fmt: skip
     say(f"[2/4] joining {len(sites)} sites to the data layers")
     joined = join_layers(sites, data_dir=data_dir, **dict(join_options or {}))
@@ -321,7 +323,8 @@ def write_outputs(
     ``sites.parquet`` (copied here if ``out_dir`` is elsewhere); it writes no CSV and
     writes ``footprint.nc`` (every site x year, batch by batch) only with
     ``footprint=True``. ``designs.csv`` (the site x cooling-design trade-off) is
-    written when the design was chosen per site.
+    written when the design was chosen per site (on the chunked engine: the top
+    sites', every site's being in ``designs.parquet``).
     """
     from siting.io import write_csv, write_geoparquet
     from siting.safe_io import atomic_write, safe_output_path
@@ -361,11 +364,34 @@ def _write_large_outputs(result: RunResult, out: Path, footprint: bool) -> dict[
     if src.resolve() != target.resolve():
         shutil.copyfile(src, target)
     paths = {"sites.parquet": target}
+    if result.large.designs_path is not None:
+        paths.update(_write_large_designs(result, out))
     if footprint:
         from siting.scale.large_outputs import write_footprint_chunked
 
         nc = safe_output_path(out, "footprint.nc", result.inputs)
         paths["footprint.nc"] = write_footprint_chunked(
-            target, nc, result.fleet, result.scenario, result.facility
-        )
+            target, nc, result.fleet, result.scenario, result.facility,
+            cooling_choice=result.large.cooling_choice,
+        )  # fmt: skip
+    return paths
+
+
+def _write_large_designs(result: RunResult, out: Path) -> dict[str, Path]:
+    """``designs.parquet`` (every site, copied if ``out`` is elsewhere) and
+    ``designs.csv`` (the top sites of the report) of a chunked run."""
+    import shutil
+
+    from siting.io import write_csv
+    from siting.safe_io import safe_output_path
+
+    target = safe_output_path(out, "designs.parquet", result.inputs)
+    src = Path(result.large.designs_path)
+    if src.resolve() != target.resolve():
+        shutil.copyfile(src, target)
+    paths = {"designs.parquet": target}
+    designs = getattr(result.assessment, "designs", None)
+    if designs is not None:
+        paths["designs.csv"] = safe_output_path(out, "designs.csv", result.inputs)
+        write_csv(designs, paths["designs.csv"], inputs=result.inputs)
     return paths

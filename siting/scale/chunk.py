@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -54,7 +54,7 @@ def screen_chunk(
         data_dir=data_dir,
         climate_cell_deg=climate_cell_deg,
         join_options=join_options,
-    )
+    )[:3]
     geom = base.geometry.name
     wide = pd.concat([pd.DataFrame(base), block], axis=1)
     return gpd.GeoDataFrame(wide, geometry=geom, crs=base.crs), assumptions
@@ -68,6 +68,20 @@ def _other_families() -> tuple[str, ...]:
     return tuple(fam for fam, _ in JOINERS if fam != "climate")
 
 
+class ChunkParts(NamedTuple):
+    """One chunk's result, unjoined: the summary is ``base`` followed by ``block``.
+
+    ``other``: the other future's model columns (same rows as ``block``) or None;
+    ``designs``: with a cooling choice, the trade-off table site x design of every site
+    of the chunk (:func:`siting.model.auto.trade_off_table` layout), else None."""
+
+    base: gpd.GeoDataFrame
+    block: pd.DataFrame
+    assumptions: pd.DataFrame
+    other: pd.DataFrame | None = None
+    designs: pd.DataFrame | None = None
+
+
 def screen_parts(
     sites: gpd.GeoDataFrame,
     fleet,
@@ -78,13 +92,16 @@ def screen_parts(
     climate_cell_deg,
     join_options,
     other_scenario=None,
-) -> tuple:
-    """:func:`screen_chunk` as (layer columns, model columns, assumptions), unjoined:
-    the summary is ``base`` followed by ``block`` (no copy of the wide table).
+    cooling_choice=None,
+) -> ChunkParts:
+    """:func:`screen_chunk` as (layer columns, model columns, assumptions, ...),
+    unjoined: the summary is ``base`` followed by ``block`` (no copy of the wide table).
 
     With ``other_scenario`` (the other future of :mod:`siting.decide.futures`) the same
-    distinct model-input rows are also assessed under it, and a fourth element is
-    returned: that future's model columns (same rows as ``block``)."""
+    distinct model-input rows are also assessed under it (``other``: that future's
+    model columns). With ``cooling_choice`` (:class:`siting.model.CoolingChoice`) the
+    design is chosen per site by :func:`siting.model.assess` itself (``designs``: the
+    trade-off rows of every site)."""
     from siting.join import join_layers
     from siting.layers.catalog import load_catalog
     from siting.model import Facility, Fleet, Scenario, assess
@@ -124,7 +141,7 @@ def screen_parts(
         joined = gpd.GeoDataFrame(
             pd.concat([joined, clim], axis=1), geometry=sites.geometry.name, crs=sites.crs
         )
-    return _assess_parts(joined, fleet, scenario, facility, assess, other_scenario)
+    return _assess_parts(joined, fleet, scenario, facility, assess, other_scenario, cooling_choice)
 
 
 #: Columns :func:`siting.model.assess` reads from a site table (besides the
@@ -146,14 +163,22 @@ _MODEL_INPUTS = (
 )
 
 
-def _assess_parts(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess, other=None):
+def _assess_parts(
+    joined: gpd.GeoDataFrame, fleet, scenario, facility, assess, other=None, choice=None
+) -> ChunkParts:
     """``assess(joined)`` without copying the ~100 layer columns the model does not read.
 
     The model gets the columns it reads. Its summary is the input columns followed by
     a block of new columns (input columns it recomputes, such as ``price_level``, are
-    moved into that block). Returns ``(base, block, assumptions)`` with ``base`` the
-    joined table minus the block's columns: ``base`` then ``block`` has the columns,
-    order and values of ``assess(joined).summary`` (tested).
+    moved into that block). Returns :class:`ChunkParts` with ``base`` the joined table
+    minus the block's columns: ``base`` then ``block`` has the columns, order and values
+    of ``assess(joined).summary`` (tested).
+
+    With a cooling ``choice`` the same :func:`siting.model.assess` call chooses the
+    design (``cooling_design``, ``cooling_reason`` join the block): the choice is a
+    function of the site's own input row only (the ``weights`` objective normalises
+    each criterion by its best design at the same site, not over sites), so choosing on
+    the distinct rows of a chunk and gathering equals choosing on every site at once.
     """
     geom = joined.geometry.name
     keep = [
@@ -168,7 +193,7 @@ def _assess_parts(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess, o
         narrow[[c for c in keep if c not in (geom, "site_id", "lat", "lon")]]
     )
     unique = narrow if first.size == len(narrow) else narrow.iloc[first]
-    result = assess(unique, fleet, scenario, facility)
+    result = assess(unique, fleet, scenario, facility, cooling_choice=choice)
     summary = result.summary
     cols, ncols = list(summary.columns), list(narrow.columns)
     i = j = 0
@@ -179,14 +204,30 @@ def _assess_parts(joined: gpd.GeoDataFrame, fleet, scenario, facility, assess, o
     block_cols = cols[i:]
     block = _gather(summary[block_cols], first.size != len(narrow), inv, joined.index)
     base = joined.drop(columns=[c for c in block_cols if c in joined.columns])
+    designs = None
+    if choice is not None:
+        rows = inv if first.size != len(narrow) else np.arange(len(narrow))
+        sid = narrow["site_id"].astype(str).to_numpy(object)
+        designs = _gather_designs(result.designs, rows, len(unique), sid)
     if other is None:
-        return base, block, result.assumptions
+        return ChunkParts(base, block, result.assumptions, None, designs)
     # the other future: the same distinct rows, a second (cheap) model call
-    s2 = assess(unique, fleet, other, facility).summary
+    s2 = assess(unique, fleet, other, facility, cooling_choice=choice).summary
     block2 = _gather(
         s2[[c for c in block_cols if c in s2.columns]], first.size != len(narrow), inv, joined.index
     )
-    return base, block, result.assumptions, block2
+    return ChunkParts(base, block, result.assumptions, block2, designs)
+
+
+def _gather_designs(designs: pd.DataFrame, rows: np.ndarray, nu: int, site_ids) -> pd.DataFrame:
+    """The trade-off table of the ``nu`` assessed rows (design-major: one block of
+    ``nu`` rows per design) gathered to every site of the chunk (``rows``: the assessed
+    row of each site), in the same layout, with the sites' own ids."""
+    nd = len(designs) // max(nu, 1)
+    idx = (np.arange(nd)[:, None] * nu + np.asarray(rows)[None, :]).ravel()
+    out = designs.iloc[idx].reset_index(drop=True)
+    out["site_id"] = np.tile(site_ids, nd)
+    return out
 
 
 def _gather(frame: pd.DataFrame, gather: bool, inv: np.ndarray, index) -> pd.DataFrame:

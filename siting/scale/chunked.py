@@ -43,6 +43,7 @@ def chunk_result(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
     from siting.join import coverage
 
     other = job.get("other_scenario")
+    choice = job.get("cooling_choice")
     parts = screen_parts(
         chunk,
         job["fleet"],
@@ -52,6 +53,7 @@ def chunk_result(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
         climate_cell_deg=job["climate_cell_deg"],
         join_options=job["join_options"],
         other_scenario=other,
+        cooling_choice=choice,
     )
     base, block, assumptions = parts[:3]
     block[ROW] = np.arange(start, start + len(block), dtype=np.int64)
@@ -63,7 +65,7 @@ def chunk_result(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
     dcols = decision_columns(names, job["weights"], job["exclusions"])
     decision = pd.DataFrame({c: col(c) for c in [*dcols, ROW]})
     if other is not None:
-        decision = _with_other_future(decision, parts[3], dcols, col, names)
+        decision = _with_other_future(decision, parts.other, dcols, col, names)
     cov = coverage(pd.DataFrame({c: col(c) for c in level_columns(names)}))
     keys = distinct_cells(base["lat"], base["lon"], job["climate_cell_deg"])
     # the summary's layout (base columns, model block, geometry last) without building
@@ -77,7 +79,8 @@ def chunk_result(chunk: gpd.GeoDataFrame, start: int, job: dict) -> tuple:
         arrays.append(t_base.column("geometry"))
         names_out.append("geometry")
     table = pa.Table.from_arrays(arrays, names=names_out)
-    return table, decision, cov, keys, assumptions
+    designs = None if parts.designs is None else to_arrow(parts.designs)
+    return table, decision, cov, keys, assumptions, designs
 
 
 #: Columns of the model summary that :func:`siting.decide.futures.compare_futures`
@@ -107,6 +110,51 @@ def _with_other_future(decision, block2, dcols, col, names) -> pd.DataFrame:
         if c in block2.columns:
             extra[c + OTHER] = block2[c]
     return decision.assign(**extra)
+
+
+class DesignsWriter:
+    """The trade-off rows site x cooling design of every chunk streamed to ``path``
+    (Parquet, written to a hidden part file and moved into place on :meth:`close`)."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        from pathlib import Path
+
+        self.path = Path(path)
+        self.part = self.path.with_name(f".{self.path.name}.part")
+        self.writer = None
+        self.rows = 0
+
+    def append(self, table: pa.Table) -> None:
+        import pyarrow.parquet as pq
+
+        if self.writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.writer = pq.ParquetWriter(
+                self.part, table.schema, compression="zstd", compression_level=1
+            )
+        elif table.schema != self.writer.schema:
+            table = table.select(self.writer.schema.names).cast(self.writer.schema)
+        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        self.rows += table.num_rows
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            os.replace(self.part, self.path)
+
+    def cleanup(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.part.unlink(missing_ok=True)
+
+
+def designs_path(out: str | os.PathLike):
+    """Where :func:`screen` streams the trade-off rows next to its output
+    (``x.parquet`` -> ``x.designs.parquet``)."""
+    from pathlib import Path
+
+    out = Path(out)
+    return out.with_name(f"{out.stem}.designs.parquet")
 
 
 def run_chunks(sites: gpd.GeoDataFrame, chunk_size: int, workers: int, job: dict):
@@ -153,6 +201,7 @@ def screen(
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
     workers: int = 1,
     progress: bool = True,
+    cooling_choice=None,
 ) -> ScreenResult:
     """Join, model and rank any number of sites in chunks, writing GeoParquet.
 
@@ -187,6 +236,16 @@ def screen(
         one chunk, so lower ``chunk_size`` to keep memory bounded.
     progress
         Show a progress bar (tqdm) on stderr.
+    cooling_choice
+        A :class:`siting.model.CoolingChoice` (``--cooling auto``): the design chosen
+        per site, in each chunk, by the same :func:`siting.model.assess` call as the
+        in-memory path (so the same design and totals per site); ``cooling_design`` and
+        ``cooling_reason`` are columns of ``out`` and the trade-off rows of every site x
+        feasible design are streamed to ``x.designs.parquet`` next to ``out``
+        (``ScreenResult.designs_path``; no CSV at this size). The ``weights`` objective
+        needs no global pass: it normalises each criterion by the best design at the
+        same site (:mod:`siting.model.auto`), so a site's choice does not depend on the
+        other sites or on the chunking.
 
     Returns
     -------
@@ -211,11 +270,19 @@ def screen(
         join_options=join_options,
         weights=weights,
         exclusions=exclusions,
+        cooling_choice=cooling_choice,
     )
+    designs = None if cooling_choice is None else DesignsWriter(designs_path(out_path))
     t1 = time.perf_counter()
-    first = chunk_pass(sites, job, store, chunk_size=chunk_size, workers=workers, progress=progress)
+    first = chunk_pass(
+        sites, job, store, chunk_size=chunk_size, workers=workers, progress=progress,
+        designs=designs,
+    )  # fmt: skip
     timings["join_model"] = time.perf_counter() - t1
-    return rank_and_write(first, store, out_path, (weights, exclusions, force_include), timings, n)
+    res = rank_and_write(first, store, out_path, (weights, exclusions, force_include), timings, n)
+    if designs is not None:
+        res.designs_path = designs.path
+    return res
 
 
 def chunk_pass(
@@ -226,13 +293,16 @@ def chunk_pass(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int = 1,
     progress: bool = True,
+    designs: DesignsWriter | None = None,
 ) -> PassOne:
     """Pass 1 of :func:`screen`: every chunk's summary appended to ``store`` (closed at
     the end; cleaned up on error), the small tables kept in memory.
 
     ``job`` holds the keyword arguments of :func:`chunk_result` (``fleet``,
     ``scenario``, ``facility``, ``data_dir``, ``climate_cell_deg``, ``join_options``,
-    ``weights``, ``exclusions``).
+    ``weights``, ``exclusions``, optionally ``other_scenario`` and ``cooling_choice``).
+    With a cooling choice each chunk's trade-off rows are appended to ``designs``
+    (moved into place at the end; removed on error).
     """
     from tqdm.auto import tqdm
 
@@ -242,17 +312,23 @@ def chunk_pass(
     cells: set[int] = set()
     bar = tqdm(total=len(sites), unit="site", disable=not progress, desc="screen")
     try:
-        for table, decision, cov, keys, assum in run_chunks(sites, chunk_size, workers, job):
+        for table, decision, cov, keys, assum, dtab in run_chunks(sites, chunk_size, workers, job):
             assumptions = assum
             store.append(table)
+            if designs is not None and dtab is not None:
+                designs.append(dtab)
             decisions.append(decision)
             cover.append(cov)
             cells.update(keys.tolist())
             bar.update(table.num_rows)
     except BaseException:
         store.cleanup()
+        if designs is not None:
+            designs.cleanup()
         raise
     finally:
         bar.close()
     store.close()
+    if designs is not None:
+        designs.close()
     return PassOne(decisions, coverage_table(cover, len(sites)), assumptions, len(cells))

@@ -54,6 +54,8 @@ class ScreenResult:
     n_sites : int
     climate_cells : int
         Climate cells evaluated (0 with per-site climate).
+    designs_path : Path or None
+        With a cooling choice: the trade-off rows site x design (``x.designs.parquet``).
     """
 
     path: Path
@@ -63,6 +65,7 @@ class ScreenResult:
     timings: dict[str, float] = field(default_factory=dict)
     n_sites: int = 0
     climate_cells: int = 0
+    designs_path: Path | None = None
 
 
 @dataclass

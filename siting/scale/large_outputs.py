@@ -43,11 +43,18 @@ def write_gpkg_all(parquet: str | os.PathLike, path: str | os.PathLike) -> Path:
 
 
 def write_footprint_chunked(
-    parquet: str | os.PathLike, path: str | os.PathLike, fleet, scenario, facility
+    parquet: str | os.PathLike,
+    path: str | os.PathLike,
+    fleet,
+    scenario,
+    facility,
+    *,
+    cooling_choice=None,
 ) -> Path:
     """``footprint.nc`` (site x year) for every site of ``parquet``: the model re-run
     batch by batch on the stored inputs and each batch written into preallocated
-    netCDF variables, never the whole array in memory; atomic."""
+    netCDF variables, never the whole array in memory; atomic. With ``cooling_choice``
+    the design is chosen again per site (the same choice: a function of the row)."""
     import h5netcdf
 
     from siting.safe_io import atomic_write
@@ -61,7 +68,7 @@ def write_footprint_chunked(
         with h5netcdf.File(tmp, "w") as f:
             made = False
             for gdf in _batches(Path(parquet), columns=names):
-                ds = _assess_top(gdf, fleet, scenario, facility).annual
+                ds = _assess_top(gdf, fleet, scenario, facility, cooling_choice).annual
                 k = gdf.shape[0]
                 if not made:
                     _layout(f, ds, n)

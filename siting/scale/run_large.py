@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from siting.scale.chunked import OTHER, chunk_pass
+from siting.scale.chunked import OTHER, DesignsWriter, chunk_pass
 from siting.scale.common import DEFAULT_CHUNK_SIZE, DEFAULT_CLIMATE_CELL_DEG, ROW, rank_table
 from siting.scale.store import pass1_store, write_ranked
 
@@ -62,6 +62,11 @@ class LargeRun:
         Wall time per stage [s].
     climate_cells : int
         Distinct climate cells evaluated.
+    designs_path : Path or None
+        With a cooling choice: the trade-off rows site x design of every site
+        (``designs.parquet``; the top sites' rows are ``assessment.designs``).
+    cooling_choice : siting.model.CoolingChoice or None
+        The per-site design choice of the run (re-applied by batch outputs).
     """
 
     n_sites: int
@@ -70,6 +75,8 @@ class LargeRun:
     points: pd.DataFrame
     timings: dict = field(default_factory=dict)
     climate_cells: int = 0
+    designs_path: Path | None = None
+    cooling_choice: object = None
 
 
 def _futures_extra(decision: pd.DataFrame, scenario, shut_down, job, carbon) -> pd.DataFrame:
@@ -113,12 +120,18 @@ def run_large(
     report_top: int = DEFAULT_REPORT_TOP,
     progress: bool = True,
     inputs: list[str] | None = None,
+    cooling_choice=None,
 ):
     """Join, model (both futures), rank and write ``sites.parquet`` in chunks.
 
     Returns a :class:`siting.pipeline.RunResult` whose ``ranked``, ``joined`` and
     ``assessment`` hold the top ``report_top`` sites and whose ``large`` is a
     :class:`LargeRun` (every site is in ``out_dir/sites.parquet``).
+
+    With ``cooling_choice`` the design is chosen per site in each chunk, as in
+    :func:`siting.scale.screen` (both futures choose independently, as the in-memory
+    path does); the trade-off rows of every site stream to ``out_dir/designs.parquet``
+    and ``assessment.designs`` holds those of the top sites.
     """
     from siting.decide import DEFAULT_WEIGHTS
     from siting.decide.futures import futures_scenarios
@@ -143,13 +156,15 @@ def run_large(
         weights=w,
         exclusions=list(exclusions or []),
         force_include=force_include,
+        cooling_choice=cooling_choice,
     )
+    designs = None if cooling_choice is None else DesignsWriter(out / "designs.parquet")
     if futures:
         job["other_scenario"] = shut_down if scenario.product_years is None else survives
     timings = {"read": time.perf_counter() - t0}
     store = pass1_store(path, 1_500_000_000)
     t1 = time.perf_counter()
-    first = chunk_pass(sites, job, store, chunk_size=chunk_size, progress=progress)
+    first = chunk_pass(sites, job, store, chunk_size=chunk_size, progress=progress, designs=designs)
     timings["join_model"] = time.perf_counter() - t1
     del sites
     t2 = time.perf_counter()
@@ -176,10 +191,13 @@ def run_large(
         store.cleanup()
     del decision, main, ranked
     top, points, datasets = _read_back(path, report_top, data_dir)
-    assessment = _assess_top(top, fleet, scenario, facility)
+    assessment = _assess_top(top, fleet, scenario, facility, cooling_choice)
     if table is not None:
         table = table.set_index("site_id").loc[top["site_id"]].reset_index()
-    large = LargeRun(n, path, int(report_top), points, timings, first.climate_cells)
+    large = LargeRun(
+        n, path, int(report_top), points, timings, first.climate_cells,
+        designs_path=None if designs is None else designs.path, cooling_choice=cooling_choice,
+    )  # fmt: skip
     return RunResult(
         sites=top,
         joined=top,
@@ -217,9 +235,10 @@ def _read_back(path: Path, top_n: int, data_dir):
     return top, points, used_datasets(used, data_dir)
 
 
-def _assess_top(top: gpd.GeoDataFrame, fleet, scenario, facility):
+def _assess_top(top: gpd.GeoDataFrame, fleet, scenario, facility, cooling_choice=None):
     """The model on the top sites' joined inputs (for the per-year tables and charts):
-    the same numbers as the chunk pass, every output being a function of the input row."""
+    the same numbers as the chunk pass, every output being a function of the input row
+    (with ``cooling_choice``, the design choice too)."""
     from siting.model import assess
     from siting.scale.chunk import _MODEL_INPUTS
 
@@ -230,5 +249,9 @@ def _assess_top(top: gpd.GeoDataFrame, fleet, scenario, facility):
         if c == geom or c in _MODEL_INPUTS or c.startswith(("dry_bulb_c_m", "wet_bulb_c_m", "mix_"))
     ]
     return assess(
-        gpd.GeoDataFrame(top[keep], geometry=geom, crs=top.crs), fleet, scenario, facility
+        gpd.GeoDataFrame(top[keep], geometry=geom, crs=top.crs),
+        fleet,
+        scenario,
+        facility,
+        cooling_choice=cooling_choice,
     )
