@@ -42,9 +42,9 @@ import pandas as pd
 
 from siting.layers.climate import monthly_from_hourly, read_weather_file, weather_periods
 from siting.model import (
-    MONTH_DAYS,
     COOLING_DESIGNS,
     COOLING_TECHNOLOGIES,
+    MONTH_DAYS,
     MONTHLY_HOURS,
     Facility,
     Fleet,
@@ -62,7 +62,10 @@ def weather_files(raw: Path | None) -> dict[str, Path]:
     files: dict[str, Path] = {}
     if raw is not None:
         tmy = Path(raw) / "pvlib-tmy"
-        for label, name in (("Greensboro NC TMY3", "723170TYA.CSV"), ("Sand Point AK TMY3", "703165TY.csv")):
+        for label, name in (
+            ("Greensboro NC TMY3", "723170TYA.CSV"),
+            ("Sand Point AK TMY3", "703165TY.csv"),
+        ):
             if (tmy / name).is_file():
                 files[label] = tmy / name
     try:
