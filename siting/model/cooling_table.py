@@ -12,8 +12,10 @@ depend only on ``T`` and the wet-bulb depression ``D = T - min(T_wb, T)`` for gi
 design parameters (every month has the same within-month hour shares). They are
 tabulated once per design and parameter set and read by bilinear interpolation:
 
-* grid: ``T`` from :data:`TDB_RANGE_C` (-60..50 C) and ``D`` from :data:`DEP_RANGE_K`
-  (0..40 K) at :data:`STEP_K` (0.25 K) in both directions;
+* grid: wet-bulb ``T_wb = T - D`` from :data:`TWB_RANGE_C` (-66..50 C) and ``D`` from
+  :data:`DEP_RANGE_K` (0..36 K) at :data:`STEP_K` (0.25 K) in both directions, in two
+  pieces split at ``T_wb = 0`` (the psychrometric equations switch from water to ice
+  there and ``F`` steps; the piece below ends with the limit from below);
 * error control at build: ``F`` is also evaluated exactly at every cell centre; a cell
   whose centre differs from the bilinear value by more than :data:`CHECK_TOL` (or
   with a missing node) is *flagged*, and so are its 8 neighbours. ``F`` has kinks and
@@ -21,8 +23,8 @@ tabulated once per design and parameter set and read by bilinear interpolation:
   envelope of the air-side economizer, saturation of the samples, the ice/water switch
   of the wet-bulb equations), and there the flagged cells send a month to the exact
   path;
-* a month outside the grid, in a flagged cell, or with a missing value is evaluated
-  exactly (:func:`month_terms_exact`); missing values stay NaN.
+* a month outside the grid or in a flagged cell is evaluated exactly
+  (:func:`month_terms_exact`); a missing value in either mean gives NaN.
 
 The table is used at every input size, so a site gets the same numbers whichever
 command computes it. Measured error against the exact path on random climates of
@@ -33,7 +35,8 @@ the source of every module that computes ``F`` and of the parameters
 (``SITING_TABLE_CACHE=0`` disables the disk copy).
 
 Further per-site inputs of the samples (pressure, diurnal range, spread) are not
-table axes: with non-default values the kernel takes the exact path.
+table axes: the kernel calls the samples with their fixed defaults; per-site values
+would become extra axes (a key of :func:`response_table`) or take the exact path.
 """
 
 from __future__ import annotations
