@@ -75,10 +75,10 @@ def main() -> None:
         fac = Facility(cooling=name)
         build = 0.0
         if fac.design.hourly:
-            _, build, _ = _timed(lambda: cooling_table.response_table(fac))
-        (k, w), t_tab, _ = _timed(lambda: cooling_profile(tdb, twb, MONTHLY_HOURS, fac))
+            _, build, _ = _timed(lambda f=fac: cooling_table.response_table(f))
+        (k, w), t_tab, _ = _timed(lambda f=fac: cooling_profile(tdb, twb, MONTHLY_HOURS, f))
         (ke, we), t_ex, _ = _timed(
-            lambda: cooling_profile(tdb[:sub], twb[:sub], MONTHLY_HOURS, fac, exact=True)
+            lambda f=fac: cooling_profile(tdb[:sub], twb[:sub], MONTHLY_HOURS, f, exact=True)
         )
         t_ex_n = t_ex * n / sub
         share = 0.0
