@@ -51,28 +51,21 @@ def _unique_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, inv.reshape(-1)
 
 
-#: Gauss-Hermite day nodes of the within-month samples (K = 24 x nodes per month)
-HOURLY_DAY_NODES = 5
-#: climate rows per chunk on the hourly path (1,024 x 12 x 120 samples = 1.5 M values)
-HOURLY_CHUNK_ROWS = 1_024
-
-
 def _hourly_terms(
-    tdb: np.ndarray, twb: np.ndarray, month_weights: np.ndarray, facility: Facility
+    tdb: np.ndarray, twb: np.ndarray, month_weights: np.ndarray, facility: Facility, exact: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hour-weighted means of ``(1 + c, w)`` over within-month samples of monthly means.
 
-    Each (row, month) becomes ``K`` samples of :func:`siting.physics.hourly.hourly_samples`
-    (diurnal cycle + day-to-day spread) with hour weights; a month keeps its weight
-    ``month_weights`` and its samples share it by their hours.
+    Each (row, month) stands for ``K`` samples of :func:`siting.physics.hourly.hourly_samples`
+    (diurnal cycle + day-to-day spread) with hour weights; its month terms come from the
+    response table of the design (:func:`siting.model.cooling_table.month_terms`, exact
+    outside the table or with ``exact``), and a month keeps its weight ``month_weights``.
     """
-    from siting.physics.hourly import hourly_samples
+    from siting.model.cooling_table import month_terms
 
-    smp = hourly_samples(tdb, twb, n_days=HOURLY_DAY_NODES, wet_bulb="quadratic")
-    hrs = smp["hours"][0]  # (12, K), the same for every row
-    wts = month_weights[:, None] * hrs / hrs.sum(axis=1, keepdims=True)
-    one_plus_c, w = facility.period_terms(smp["dry_bulb_c"], smp["wet_bulb_c"])
-    return np.einsum("rmk,mk->r", one_plus_c, wts), np.einsum("rmk,mk->r", w, wts)
+    one_plus_c, w = month_terms(tdb, twb, facility, exact=exact)
+    # row by row (not a BLAS product): a site's value does not depend on the batch
+    return (one_plus_c * month_weights).sum(axis=1), (w * month_weights).sum(axis=1)
 
 
 def cooling_profile(
@@ -83,6 +76,7 @@ def cooling_profile(
     delta_c=(0.0,),
     *,
     chunk_rows: int = 65_536,
+    exact: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hour-weighted means of the climate-dependent terms, per site and climate shift.
 
@@ -95,7 +89,10 @@ def cooling_profile(
     With 12 monthly periods and a design whose plant has economizer or evaporative-assist
     hours (``design.hourly``), each month is expanded into within-month hourly samples
     (:func:`_hourly_terms`): the hot tail of the month drives those hours, which the
-    monthly mean hides. Hourly climates (8760 periods) are used as given.
+    monthly mean hides. The month terms of the samples are read from a response table
+    of the design (:mod:`siting.model.cooling_table`, the same at every input size);
+    ``exact=True`` evaluates every month on its samples instead (the table's reference).
+    Hourly climates (8760 periods) are used as given.
 
     Returns
     -------
@@ -109,8 +106,6 @@ def cooling_profile(
     hw = h / h.sum()
     deltas = np.atleast_1d(np.asarray(delta_c, dtype=float))
     hourly = facility.uses_climate and facility.design.hourly and tdb.shape[1] == 12
-    if hourly:  # rows x 12 months x K samples: keep a chunk's arrays ~10 MB
-        chunk_rows = min(chunk_rows, HOURLY_CHUNK_ROWS)
     n = tdb.shape[0]
     first, inv = _unique_rows(np.concatenate([tdb, twb], axis=1))
     nu = first.shape[0]
@@ -124,7 +119,7 @@ def cooling_profile(
         for j, d in enumerate(deltas):
             if hourly:
                 k_fac_u[s : s + idx.size, j], k_w_u[s : s + idx.size, j] = _hourly_terms(
-                    a + d, b + d, hw, facility
+                    a + d, b + d, hw, facility, exact
                 )
                 continue
             one_plus_c, w = facility.period_terms(a + d, b + d)

@@ -12,7 +12,7 @@ saturated, Lewis factor 1, evaporated water neglected in the water energy balanc
 * water flow per kWh of heat ``L = 3600 / (c_pw * range)`` [kg], air flow ``G = L / (L/G)``;
 * air enthalpy rises by ``dh = 3600 / G`` [kJ/kg dry air]:
   ``h_out = h(T_db, W_in) + dh`` with ``h(t, W) = 1.006 t + W (2501 + 1.86 t)`` [2];
-* outlet air saturated: ``h_sat(T_out) = h_out`` solved for ``T_out`` by bisection;
+* outlet air saturated: ``h_sat(T_out) = h_out`` solved for ``T_out`` (safeguarded Newton);
 * evaporation ``E = G (W_s(T_out) - W_in)`` [kg per kWh heat], capped at the all-latent
   bound ``3600 / h_fg(T_w)`` with ``T_w`` the mean water temperature.
 
@@ -48,6 +48,19 @@ from siting.physics.cooling import (
     latent_heat_vaporization,
 )
 from siting.physics.psychrometrics import (
+    _C1,
+    _C3,
+    _C4,
+    _C5,
+    _C6,
+    _C7,
+    _C8,
+    _C10,
+    _C11,
+    _C12,
+    _C13,
+    _MW_RATIO,
+    KELVIN,
     humidity_ratio_from_vapor_pressure,
     saturation_vapor_pressure,
 )
@@ -64,7 +77,8 @@ CP_VAPOR_KJ_PER_KG_K = 1.86  # kJ/(kg K), water vapour (ASHRAE 2017 ch.1 eq. 32)
 #: assumption: liquid-to-gas mass ratio of a mechanical-draught tower at design; the
 #: comparisons of Kloppers & Kroger (2005) span about 0.5-2, 1.2 is mid-range
 DEFAULT_L_OVER_G = 1.2
-_BISECTION_STEPS = 40  # bracket of 140 K -> 140 / 2**40 < 1e-9 K
+_T_LO, _T_HI = -60.0, 80.0  # C, bracket of the saturated outlet-air temperature
+_NEWTON_STEPS = 6  # safeguarded Newton from a 1 K table: < 1e-9 K (tested)
 
 
 def moist_air_enthalpy_kj_per_kg(dry_bulb_c, humidity_ratio):
@@ -83,17 +97,71 @@ def _saturation_w(temp_c, pressure_pa):
     return humidity_ratio_from_vapor_pressure(saturation_vapor_pressure(temp_c), pressure_pa)
 
 
+def _saturated_enthalpy_and_slope(temp_c, pressure_pa):
+    """Enthalpy of saturated air [kJ/kg dry air] and its derivative [kJ/(kg K)].
+
+    ``h_s(t) = 1.006 t + W_s (2501 + 1.86 t)`` with ``W_s = 0.621945 p_ws / (p - p_ws)``
+    and ``p_ws`` of :func:`siting.physics.psychrometrics.saturation_vapor_pressure`;
+    ``dp_ws/dt = p_ws d(ln p_ws)/dt`` from the Hyland-Wexler terms (ASHRAE 2017 ch. 1
+    eqs. 5, 6, 20, 32).
+    """
+    t = np.asarray(temp_c, dtype=float)
+    tk = t + KELVIN
+    pws = saturation_vapor_pressure(t)
+    dln_ice = -_C1 / tk**2 + _C3 + 2 * _C4 * tk + 3 * _C5 * tk**2 + 4 * _C6 * tk**3 + _C7 / tk
+    dln_water = -_C8 / tk**2 + _C10 + 2 * _C11 * tk + 3 * _C12 * tk**2 + _C13 / tk
+    dpws = pws * np.where(t < 0.0, dln_ice, dln_water)
+    den = pressure_pa - pws
+    ws = _MW_RATIO * pws / den
+    dws = _MW_RATIO * pressure_pa * dpws / den**2
+    h = CP_AIR_KJ_PER_KG_K * t + ws * (H_G0_KJ_PER_KG + CP_VAPOR_KJ_PER_KG_K * t)
+    dh = (
+        CP_AIR_KJ_PER_KG_K
+        + CP_VAPOR_KJ_PER_KG_K * ws
+        + dws * (H_G0_KJ_PER_KG + CP_VAPOR_KJ_PER_KG_K * t)
+    )
+    return h, dh
+
+
 def _saturated_temperature(enthalpy, pressure_pa):
-    """Temperature [C] of saturated air with the given enthalpy (bisection, -60..80 C)."""
-    lo = np.full(np.broadcast(enthalpy, pressure_pa).shape, -60.0)
-    hi = np.full_like(lo, 80.0)
-    for _ in range(_BISECTION_STEPS):
-        mid = 0.5 * (lo + hi)
-        h_mid = moist_air_enthalpy_kj_per_kg(mid, _saturation_w(mid, pressure_pa))
-        below = h_mid < enthalpy
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    return 0.5 * (lo + hi)
+    """Temperature [C] of saturated air with the given enthalpy, clipped to -60..80 C.
+
+    ``h_s(t)`` increases with ``t``: safeguarded Newton iterations inside a bracket
+    that starts at [-60, 80] C and shrinks at every step (a Newton step leaving the
+    bracket is replaced by its midpoint), started from linear interpolation in a 1 K
+    table of ``h_s`` at the median pressure. Converges to < 1e-9 K in
+    ``_NEWTON_STEPS`` iterations over the validity range (tested against 40 bisection
+    steps, the previous solver); the same root as the bisection.
+    """
+    h = np.asarray(enthalpy, dtype=float)
+    p = np.asarray(pressure_pa, dtype=float)
+    shape = np.broadcast(h, p).shape
+    h = np.broadcast_to(h, shape)
+    p_ref = float(np.nanmedian(p)) if p.size else 101_325.0
+    grid = np.arange(_T_LO, _T_HI + 0.5, 1.0)
+    h_grid, _ = _saturated_enthalpy_and_slope(grid, p_ref)
+    with np.errstate(invalid="ignore"):
+        t = np.interp(h, h_grid, grid)
+    lo = np.full(shape, _T_LO)
+    hi = np.full(shape, _T_HI)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        for _ in range(_NEWTON_STEPS):
+            f, df = _saturated_enthalpy_and_slope(t, p)
+            below = f < h
+            lo = np.where(below, t, lo)
+            hi = np.where(below, hi, t)
+            step = t - (f - h) / df
+            inside = (step >= lo) & (step <= hi)
+            t = np.where(inside, step, 0.5 * (lo + hi))
+    # the ends of the bracket, and the 1e-3 kJ/kg step of h_s at 0 C (ice/water
+    # saturation pressures of eqs. 5-6 differ by 0.06 Pa there): the bisection's roots
+    h_lo, _ = _saturated_enthalpy_and_slope(_T_LO, p)
+    h_hi, _ = _saturated_enthalpy_and_slope(_T_HI, p)
+    h_ice0, _ = _saturated_enthalpy_and_slope(-1e-300, p)
+    h_water0, _ = _saturated_enthalpy_and_slope(0.0, p)
+    t = np.where((h >= h_ice0) & (h <= h_water0), 0.0, t)
+    t = np.where(h <= h_lo, _T_LO, np.where(h >= h_hi, _T_HI, t))
+    return np.where(np.isnan(h) | np.isnan(p), np.nan, t)
 
 
 def all_latent_evaporation_l_per_kwh_heat(water_in_c, water_out_c):
