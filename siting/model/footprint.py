@@ -94,7 +94,7 @@ def cooling_profile(
     With 12 monthly periods and a design whose plant has economizer or evaporative-assist
     hours (``design.hourly``), each month is expanded into within-month hourly samples
     (:func:`_hourly_terms`): the hot tail of the month drives those hours, which the
-    monthly mean hides. The month terms of the samples are read from a response table
+    monthly mean hides. The terms of the samples' days are read from a response table
     of the design (:mod:`siting.model.cooling_table`, the same at every input size);
     ``exact=True`` evaluates every month on its samples instead (the table's reference).
     Hourly climates (8760 periods) are used as given.
