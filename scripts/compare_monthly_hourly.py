@@ -51,7 +51,7 @@ from siting.model import (
     Scenario,
     footprint_arrays,
 )
-from siting.model.footprint import HOURLY_DAY_NODES
+from siting.model.cooling_table import HOURLY_DAY_NODES
 from siting.physics.hourly import hourly_samples
 
 FLEET_GPUS = 10_000  # any size: PUE and WUE per IT kWh do not depend on it

@@ -57,13 +57,18 @@ def _hourly_terms(
     """Hour-weighted means of ``(1 + c, w)`` over within-month samples of monthly means.
 
     Each (row, month) stands for ``K`` samples of :func:`siting.physics.hourly.hourly_samples`
-    (diurnal cycle + day-to-day spread) with hour weights; its month terms come from the
-    response table of the design (:func:`siting.model.cooling_table.month_terms`, exact
-    outside the table or with ``exact``), and a month keeps its weight ``month_weights``.
+    (diurnal cycle + day-to-day spread) with hour weights. The dew-point anomaly slope
+    ``k`` of the samples is a property of the site: it is computed here once per row from
+    that row's own 12 months (:func:`siting.model.cooling_table.site_dew_slope`) and
+    given to the month terms explicitly, which come from the response table of the
+    design (:func:`siting.model.cooling_table.month_terms`, exact outside the table or
+    with ``exact``); a month keeps its weight ``month_weights``.
     """
-    from siting.model.cooling_table import month_terms
+    from siting.model.cooling_table import month_dew_point, month_terms, site_dew_slope
 
-    one_plus_c, w = month_terms(tdb, twb, facility, exact=exact)
+    dew = month_dew_point(tdb, twb)
+    k = site_dew_slope(tdb, twb, dew)
+    one_plus_c, w = month_terms(tdb, twb, k[:, None], facility, exact=exact, dew=dew)
     # row by row (not a BLAS product): a site's value does not depend on the batch
     return (one_plus_c * month_weights).sum(axis=1), (w * month_weights).sum(axis=1)
 
@@ -89,7 +94,7 @@ def cooling_profile(
     With 12 monthly periods and a design whose plant has economizer or evaporative-assist
     hours (``design.hourly``), each month is expanded into within-month hourly samples
     (:func:`_hourly_terms`): the hot tail of the month drives those hours, which the
-    monthly mean hides. The month terms of the samples are read from a response table
+    monthly mean hides. The terms of the samples' days are read from a response table
     of the design (:mod:`siting.model.cooling_table`, the same at every input size);
     ``exact=True`` evaluates every month on its samples instead (the table's reference).
     Hourly climates (8760 periods) are used as given.

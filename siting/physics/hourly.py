@@ -57,6 +57,7 @@ __all__ = [
     "DEW_SLOPE_COEF",
     "DEW_SLOPE_FEATURES",
     "coincident_design_point",
+    "day_hours",
     "dew_anomaly_slope",
     "dew_point_from_humidity_ratio",
     "dew_slope_features",
@@ -145,7 +146,8 @@ def dew_anomaly_slope(dry_bulb_c, dew_point_c, coef=None) -> np.ndarray:
        fit: ``scripts/fit_dew_slope.py``, docs/method_climate.md.
     """
     c = DEW_SLOPE_COEF if coef is None else np.asarray(coef, dtype=float)
-    k = dew_slope_features(dry_bulb_c, dew_point_c) @ c
+    # an element-wise sum, not a BLAS product: a site's slope does not depend on the batch
+    k = (dew_slope_features(dry_bulb_c, dew_point_c) * c).sum(axis=-1)
     return np.clip(k, DEW_SLOPE_MIN, DEW_SLOPE_MAX)
 
 
@@ -189,15 +191,39 @@ def _wet_bulb_quadratic(t_day, dtr, td_free, shape_h, p):
     Exact (:func:`wet_bulb_from_dew_point`) at ``s = -1/2, 0, 1/2`` with the day's dew
     point ``td_free`` (capped at each node's dry-bulb); a sample whose dew point reaches
     its dry-bulb is saturated (wet-bulb = dry-bulb), and no sample exceeds its dry-bulb.
+    ``t_day``, ``td_free``, ``dtr`` and ``p`` have a trailing axis of length 1 (hours).
     """
     t = t_day + dtr * shape_h
     nodes = np.array([-0.5, 0.0, 0.5])
-    t_nodes = t_day + dtr * nodes  # (..., 12, n_days, 3)
-    wb_n = wet_bulb_from_dew_point(t_nodes, np.minimum(td_free, t_nodes), p[..., None, None])
+    t_nodes = t_day + dtr * nodes  # (..., 3)
+    wb_n = wet_bulb_from_dew_point(t_nodes, np.minimum(td_free, t_nodes), p)
     w_lo, w_mid, w_hi = wb_n[..., 0:1], wb_n[..., 1:2], wb_n[..., 2:3]
     s = 2.0 * shape_h  # in [-1, 1]
     wb = w_mid + 0.5 * (w_hi - w_lo) * s + 0.5 * (w_hi + w_lo - 2.0 * w_mid) * s**2
     return np.where(td_free >= t, t, np.minimum(wb, t))
+
+
+def _diurnal_shape() -> np.ndarray:
+    """Diurnal shape (24,) at hours 0.5 .. 23.5, mean 0, range [-1/2, 1/2]."""
+    hod = np.arange(24) + 0.5
+    return 0.5 * np.cos(2.0 * np.pi * (hod - _HOUR_OF_MAX) / 24.0)
+
+
+def day_hours(day_mean_c, day_dew_point_c, pressure_pa=101_325.0, diurnal_range_c=DEFAULT_DTR_C):
+    """The 24 hourly samples (dry-bulb, quadratic wet-bulb) of days, shape (..., 24).
+
+    One day node of :func:`hourly_samples` (``wet_bulb='quadratic'``): dry-bulb
+    ``T_day + DTR s(h)`` and the dew point ``day_dew_point_c`` held through the day
+    (capped at each hour's dry-bulb). ``day_mean_c``, ``day_dew_point_c`` [C],
+    ``pressure_pa`` and ``diurnal_range_c`` [K] broadcast against each other; the samples
+    equal those :func:`hourly_samples` draws for the same day mean and dew point.
+    """
+    t_day = np.asarray(day_mean_c, dtype=float)[..., None]
+    td = np.asarray(day_dew_point_c, dtype=float)[..., None]
+    p = np.asarray(pressure_pa, dtype=float)[..., None]
+    dtr = np.asarray(diurnal_range_c, dtype=float)[..., None]
+    shape_h = _diurnal_shape()
+    return t_day + dtr * shape_h, _wet_bulb_quadratic(t_day, dtr, td, shape_h, p)
 
 
 def hourly_samples(
@@ -256,8 +282,7 @@ def hourly_samples(
     dew = dew_point_from_humidity_ratio(humidity_ratio_from_wet_bulb(tdb, twb, p), p)
     z, wz = np.polynomial.hermite_e.hermegauss(n_days)
     wz = wz / wz.sum()
-    hod = np.arange(24) + 0.5
-    shape_h = 0.5 * np.cos(2.0 * np.pi * (hod - _HOUR_OF_MAX) / 24.0)  # mean 0
+    shape_h = _diurnal_shape()  # mean 0
     dtr = np.asarray(diurnal_range_c, dtype=float)[..., None, None]
     sd = np.asarray(day_sd_c, dtype=float)[..., None, None]
     anomaly = sd * z[:, None]  # (..., 12, n_days, 1)
@@ -273,7 +298,11 @@ def hourly_samples(
         wb = wet_bulb_from_dew_point(t, td, p[..., None, None])
     elif wet_bulb == "quadratic":
         wb = _wet_bulb_quadratic(
-            tdb[..., None, None] + anomaly, dtr, dew[..., None, None] + dew_anomaly, shape_h, p
+            tdb[..., None, None] + anomaly,
+            dtr,
+            dew[..., None, None] + dew_anomaly,
+            shape_h,
+            p[..., None, None],
         )
     else:
         raise ValueError(f"wet_bulb {wet_bulb!r}: expected 'exact' or 'quadratic'")
