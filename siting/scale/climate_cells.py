@@ -161,8 +161,23 @@ def _join_climate_by_cell(
                 climate_cell_deg=None,
                 **join_options,
             )
+        sj = sj.assign(climate_at="site")
+        rows = np.flatnonzero(bad)
+        # one column at a time as arrays (a masked .loc assignment per column made
+        # pandas consolidate the frame each time)
+        cols = {}
         for c in clim.columns:
-            if c in sj.columns:
-                clim.loc[bad, c] = sj[c].to_numpy()
-        clim.loc[bad, "climate_at"] = "site"
+            if c not in sj.columns:
+                cols[c] = clim[c]
+                continue
+            a, b = clim[c], sj[c]
+            if a.dtype == b.dtype and a.dtype.kind in "fiub":
+                v = a.to_numpy(copy=True)
+                v[rows] = b.to_numpy()
+            else:
+                v = a.to_numpy(dtype=object, copy=True)
+                v[rows] = b.to_numpy(dtype=object)
+                v = pd.Series(v, index=clim.index, dtype=object if a.dtype == object else None)
+            cols[c] = v
+        clim = pd.DataFrame(cols, index=clim.index)
     return clim
