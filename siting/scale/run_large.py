@@ -77,12 +77,19 @@ def _futures_extra(decision: pd.DataFrame, scenario, shut_down, job, carbon) -> 
     """:func:`compare_futures` on the decision table of both futures (row order)."""
     from siting.decide.futures import compare_futures
 
-    main_cols = [c for c in decision.columns if not c.endswith(OTHER)]
-    main = decision[main_cols]
-    other = main.copy()
-    for c in decision.columns:
-        if c.endswith(OTHER):
-            other[c[: -len(OTHER)]] = decision[c].to_numpy()
+    # both futures' tables share the decision table's columns (no copy of either)
+    main_cols = [c for c in decision.columns if not c.endswith(OTHER) and c != ROW]
+    main = pd.DataFrame({c: decision[c] for c in main_cols}, copy=False)
+    other = pd.DataFrame(
+        {
+            c: decision[c + OTHER] if c + OTHER in decision.columns else decision[c]
+            for c in main_cols
+        },
+        copy=False,
+    )
+    for c in decision.columns:  # an other-future column without a counterpart
+        if c.endswith(OTHER) and c[: -len(OTHER)] not in other.columns:
+            other[c[: -len(OTHER)]] = decision[c]
     survives, shut = (main, other) if scenario.product_years is None else (other, main)
     return compare_futures(
         survives,
