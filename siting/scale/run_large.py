@@ -134,7 +134,8 @@ def run_large(
     from siting.scale.common import prepare_sites
 
     t0 = time.perf_counter()
-    sites = prepare_sites(sites)
+    # a one-element list hands the table over: it is released after the chunk pass
+    sites = prepare_sites(sites.pop() if isinstance(sites, list) else sites)
     n = len(sites)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
