@@ -143,11 +143,9 @@ def _join_climate_by_cell(
         cols = [c for c in cj.columns if c not in centres.columns]
         cache.add(need, pd.DataFrame(cj[cols]))
         pos, table = cache.get(keys)
-    clim = table.iloc[pos].reset_index(drop=True)
-    clim.index = joined.index
-    clim["climate_at"] = "cell_centre"
     # cells without a complete climate at their centre (e.g. centre at sea): per site
-    bad = ~_climate_complete(clim)
+    bad = ~_climate_complete(table)[pos]
+    source = table.assign(climate_at="cell_centre")
     if bad.any():
         sub = joined.loc[bad, ["site_id", "lat", "lon", joined.geometry.name]]
         sub = gpd.GeoDataFrame(sub, geometry=joined.geometry.name, crs=joined.crs)
@@ -161,23 +159,17 @@ def _join_climate_by_cell(
                 climate_cell_deg=None,
                 **join_options,
             )
-        sj = sj.assign(climate_at="site")
-        rows = np.flatnonzero(bad)
-        # one column at a time as arrays (a masked .loc assignment per column made
-        # pandas consolidate the frame each time)
-        cols = {}
-        for c in clim.columns:
-            if c not in sj.columns:
-                cols[c] = clim[c]
-                continue
-            a, b = clim[c], sj[c]
-            if a.dtype == b.dtype and a.dtype.kind in "fiub":
-                v = a.to_numpy(copy=True)
-                v[rows] = b.to_numpy()
-            else:
-                v = a.to_numpy(dtype=object, copy=True)
-                v[rows] = b.to_numpy(dtype=object)
-                v = pd.Series(v, index=clim.index, dtype=object if a.dtype == object else None)
-            cols[c] = v
-        clim = pd.DataFrame(cols, index=clim.index)
+        # the per-site rows appended to the cell rows, then one gather per column
+        # (a column the per-site join lacks keeps the cell's value)
+        site_rows = source.iloc[pos[bad]].reset_index(drop=True)
+        for c in site_rows.columns:
+            if c in sj.columns:
+                v = sj[c].reset_index(drop=True)
+                site_rows[c] = v if v.dtype == site_rows[c].dtype else v.astype(site_rows[c].dtype)
+        site_rows["climate_at"] = "site"
+        pos = pos.copy()
+        pos[bad] = len(source) + np.arange(int(bad.sum()))
+        source = pd.concat([source, site_rows], ignore_index=True)
+    clim = source.iloc[pos].reset_index(drop=True)
+    clim.index = joined.index
     return clim
