@@ -321,20 +321,34 @@ def cmd_run(args) -> int:
 
 def _write_reports(result, args) -> dict:
     """The report formats; on the chunked engine the GeoPackage holds every site
-    (streamed from ``sites.parquet``) and the others the top sites."""
+    (streamed from ``sites.parquet``, written by GDAL in a second thread while the
+    other reports are rendered) and the others the top sites."""
     from siting.report import write_report
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     paths = {}
+    gpkg = None
     if result.large is not None and {"gpkg", "geopackage"} & set(formats):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from siting.report.large_section import gpkg_note
         from siting.safe_io import safe_output_path
         from siting.scale.large_outputs import write_gpkg_all
 
         formats = [f for f in formats if f not in ("gpkg", "geopackage")]
         target = safe_output_path(Path(args.out), "report.gpkg", result.inputs)
-        paths["gpkg"] = write_gpkg_all(result.large.path, target)
-    if formats:
-        paths.update(write_report(result, args.out, formats=tuple(formats), top_n=args.cards))
+        pool = ThreadPoolExecutor(max_workers=1)
+        gpkg = pool.submit(write_gpkg_all, result.large.path, target, note=gpkg_note(result))
+        pool.shutdown(wait=False)
+    try:
+        if formats:
+            paths.update(write_report(result, args.out, formats=tuple(formats), top_n=args.cards))
+    except BaseException:
+        if gpkg is not None:
+            gpkg.exception()  # let GDAL finish (its temporary file is removed) first
+        raise
+    if gpkg is not None:
+        paths["gpkg"] = gpkg.result()
     return paths
 
 

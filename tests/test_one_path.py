@@ -95,6 +95,40 @@ def test_large_result_holds_the_top_sites_and_the_file_every_site(both, sites):
     assert len(pd.read_parquet(paths["sites.parquet"], columns=["site_id"])) == len(sites)
 
 
+def test_top_sites_kept_while_writing_equal_the_file_read_back(both):
+    """The top rows and the per-site points are taken from the stream being written:
+    they equal what ``geopandas.read_parquet`` reads back from the file."""
+    _, _, result = both
+    back = gpd.read_parquet(result.large.path, filters=[("rank", "<=", 25)])
+    back = back.sort_values(["rank", "site_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.DataFrame(result.ranked), pd.DataFrame(back))
+    assert result.ranked.crs == back.crs
+    pts = pd.read_parquet(result.large.path, columns=list(result.large.points.columns))
+    pd.testing.assert_frame_equal(result.large.points, pts)
+
+
+def test_gpkg_every_site_with_the_documented_columns(both, tmp_path):
+    import pyogrio
+
+    from siting.report.large_section import gpkg_note
+    from siting.scale.large_outputs import GPKG_COLUMNS, write_gpkg_all
+
+    _, _, result = both
+    path = write_gpkg_all(result.large.path, tmp_path / "r.gpkg", note=gpkg_note(result))
+    g = pyogrio.read_dataframe(path, layer="sites")
+    full = gpd.read_parquet(result.large.path)
+    assert len(g) == len(full) == 2_000  # every site, none dropped
+    assert list(g["site_id"]) == list(full["site_id"])
+    cols = [c for c in g.columns if c != "geometry"]
+    assert set(cols) <= set(GPKG_COLUMNS) | {c for c in full.columns if c.startswith("norm_")}
+    for c in ("rank", "score", "co2_scope2_t", "water_onsite_m3", "rank_survives"):
+        assert c in cols
+        np.testing.assert_array_equal(g[c].to_numpy(float), full[c].to_numpy(float))
+    np.testing.assert_array_equal(shapely.get_x(g.geometry.values), full["lon"].to_numpy())
+    info = pyogrio.read_info(path, layer="sites")
+    assert "sites.parquet" in info["layer_metadata"]["DESCRIPTION"]
+
+
 def test_footprint_written_in_batches_on_request(both, sites, monkeypatch):
     import xarray as xr
 

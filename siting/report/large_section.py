@@ -20,8 +20,22 @@ def large_note(result: Any) -> str | None:
     return (
         f"This run assessed {large.n_sites:,} sites. The report and the workbook list the "
         f"best {len(result.ranked):,} by rank (option --report-top, now {large.report_top:,}); "
-        "every site, with every column, is in sites.parquet (GeoParquet) and report.gpkg "
-        "(GeoPackage)."
+        "every site, with every column, is in sites.parquet (GeoParquet); report.gpkg "
+        "(GeoPackage) holds every site with the ranking and summary columns "
+        "(location, rank, score and its normalised criteria, exclusion, lifetime "
+        "totals, their main inputs, both futures; list in docs/method_scale.md)."
+    )
+
+
+def gpkg_note(result: Any) -> str | None:
+    """The description stored in the GeoPackage of a large run, or None."""
+    large = getattr(result, "large", None)
+    if large is None:
+        return None
+    return (
+        f"{large.n_sites:,} sites of a siting run, one point each (EPSG:4326), input "
+        "order, the ranking and summary columns only; every column of every site is in "
+        "sites.parquet (GeoParquet) next to this file."
     )
 
 

@@ -143,11 +143,9 @@ def _join_climate_by_cell(
         cols = [c for c in cj.columns if c not in centres.columns]
         cache.add(need, pd.DataFrame(cj[cols]))
         pos, table = cache.get(keys)
-    clim = table.iloc[pos].reset_index(drop=True)
-    clim.index = joined.index
-    clim["climate_at"] = "cell_centre"
     # cells without a complete climate at their centre (e.g. centre at sea): per site
-    bad = ~_climate_complete(clim)
+    bad = ~_climate_complete(table)[pos]
+    source = table.assign(climate_at="cell_centre")
     if bad.any():
         sub = joined.loc[bad, ["site_id", "lat", "lon", joined.geometry.name]]
         sub = gpd.GeoDataFrame(sub, geometry=joined.geometry.name, crs=joined.crs)
@@ -161,8 +159,17 @@ def _join_climate_by_cell(
                 climate_cell_deg=None,
                 **join_options,
             )
-        for c in clim.columns:
+        # the per-site rows appended to the cell rows, then one gather per column
+        # (a column the per-site join lacks keeps the cell's value)
+        site_rows = source.iloc[pos[bad]].reset_index(drop=True)
+        for c in site_rows.columns:
             if c in sj.columns:
-                clim.loc[bad, c] = sj[c].to_numpy()
-        clim.loc[bad, "climate_at"] = "site"
+                v = sj[c].reset_index(drop=True)
+                site_rows[c] = v if v.dtype == site_rows[c].dtype else v.astype(site_rows[c].dtype)
+        site_rows["climate_at"] = "site"
+        pos = pos.copy()
+        pos[bad] = len(source) + np.arange(int(bad.sum()))
+        source = pd.concat([source, site_rows], ignore_index=True)
+    clim = source.iloc[pos].reset_index(drop=True)
+    clim.index = joined.index
     return clim

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from siting.scale.common import DEFAULT_CHUNK_SIZE, DEFAULT_CLIMATE_CELL_DEG, coverage_table
@@ -29,7 +30,7 @@ def join_to_parquet(
 
     from siting.join import DEFAULT_SNAP_KM, coverage, join_layers
     from siting.layers.catalog import load_catalog
-    from siting.scale.store import _geo_metadata, to_arrow
+    from siting.scale.store import _STATS_COLUMNS, _geo_metadata, to_arrow
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +56,16 @@ def join_to_parquet(
                 meta[b"geo"] = _geo_metadata(bbox)
                 schema = schema.with_metadata(meta)
                 table = table.cast(schema)
-                writer = pq.ParquetWriter(part, schema, compression="zstd", compression_level=1)
+                # as the run's writer: dictionary pages for the text columns only,
+                # statistics for the columns a reader filters on
+                writer = pq.ParquetWriter(
+                    part,
+                    schema,
+                    compression="zstd",
+                    compression_level=1,
+                    use_dictionary=[f.name for f in schema if pa.types.is_dictionary(f.type)],
+                    write_statistics=[c for c in _STATS_COLUMNS if c in schema.names],
+                )
             writer.write_table(table, row_group_size=max(table.num_rows, 1))
             bar.update(len(chunk))
         if writer is not None:

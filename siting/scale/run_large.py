@@ -19,7 +19,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
+import pyarrow as pa
+import shapely
 
 from siting.scale.chunked import OTHER, DesignsWriter, chunk_pass
 from siting.scale.common import DEFAULT_CHUNK_SIZE, DEFAULT_CLIMATE_CELL_DEG, ROW, rank_table
@@ -83,12 +84,19 @@ def _futures_extra(decision: pd.DataFrame, scenario, shut_down, job, carbon) -> 
     """:func:`compare_futures` on the decision table of both futures (row order)."""
     from siting.decide.futures import compare_futures
 
-    main_cols = [c for c in decision.columns if not c.endswith(OTHER)]
-    main = decision[main_cols]
-    other = main.copy()
-    for c in decision.columns:
-        if c.endswith(OTHER):
-            other[c[: -len(OTHER)]] = decision[c].to_numpy()
+    # both futures' tables share the decision table's columns (no copy of either)
+    main_cols = [c for c in decision.columns if not c.endswith(OTHER) and c != ROW]
+    main = pd.DataFrame({c: decision[c] for c in main_cols}, copy=False)
+    other = pd.DataFrame(
+        {
+            c: decision[c + OTHER] if c + OTHER in decision.columns else decision[c]
+            for c in main_cols
+        },
+        copy=False,
+    )
+    for c in decision.columns:  # an other-future column without a counterpart
+        if c.endswith(OTHER) and c[: -len(OTHER)] not in other.columns:
+            other[c[: -len(OTHER)]] = decision[c]
     survives, shut = (main, other) if scenario.product_years is None else (other, main)
     return compare_futures(
         survives,
@@ -139,7 +147,8 @@ def run_large(
     from siting.scale.common import prepare_sites
 
     t0 = time.perf_counter()
-    sites = prepare_sites(sites)
+    # a one-element list hands the table over: it is released after the chunk pass
+    sites = prepare_sites(sites.pop() if isinstance(sites, list) else sites)
     n = len(sites)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -185,12 +194,13 @@ def run_large(
             }
         timings["rank"] = time.perf_counter() - t2
         t3 = time.perf_counter()
-        write_ranked(store, path, ranked, extra)
+        keep = _Keep(_top_rows(ranked, report_top))
+        write_ranked(store, path, ranked, extra, on_batch=keep)
         timings["write"] = time.perf_counter() - t3
     finally:
         store.cleanup()
     del decision, main, ranked
-    top, points, datasets = _read_back(path, report_top, data_dir)
+    top, points, datasets = keep.result(data_dir)
     assessment = _assess_top(top, fleet, scenario, facility, cooling_choice)
     if table is not None:
         table = table.set_index("site_id").loc[top["site_id"]].reset_index()
@@ -216,23 +226,65 @@ def run_large(
     )
 
 
-def _read_back(path: Path, top_n: int, data_dir):
-    """The best ``top_n`` sites (every column), :data:`POINT_COLUMNS` of every site, and
-    the catalog rows of the layers used (from the ``*_layer`` columns)."""
-    from siting.pipeline import used_datasets
+def _top_rows(ranked: pd.DataFrame, top_n: int) -> np.ndarray:
+    """Stored rows (``ROW``, sorted) of the sites ranked ``top_n`` or better."""
+    r = ranked["rank"].astype("Int64")
+    ok = (r <= int(top_n)).fillna(False).to_numpy(bool)
+    return np.sort(ranked[ROW].to_numpy(np.int64)[ok])
 
-    top = gpd.read_parquet(path, filters=[("rank", "<=", int(top_n))])
-    top = top.sort_values(["rank", "site_id"]).reset_index(drop=True)
-    names = pq.read_schema(path).names
-    points = pq.read_table(path, columns=[c for c in POINT_COLUMNS if c in names]).to_pandas()
-    layers = pq.read_table(path, columns=[c for c in names if c.endswith("_layer")])
-    used = pd.DataFrame(
-        {
-            c: pd.Series(layers.column(c).unique().to_pylist(), dtype=object)
-            for c in layers.column_names
-        }
-    )
-    return top, points, used_datasets(used, data_dir)
+
+class _Keep:
+    """What the report needs, kept while ``sites.parquet`` is written (no read-back):
+    every column of the top rows, :data:`POINT_COLUMNS` of every site, the layers used
+    (``*_layer`` values)."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows
+        self.top: list[pa.Table] = []
+        self.points: list[pa.Table] = []
+        self.layers: dict[str, set] = {}
+
+    def __call__(self, t: pa.Table, offset: int) -> None:
+        lo, hi = np.searchsorted(self.rows, [offset, offset + t.num_rows])
+        self.top.append(t.take(pa.array(self.rows[lo:hi] - offset)))
+        self.points.append(t.select([c for c in POINT_COLUMNS if c in t.column_names]))
+        for c in t.column_names:
+            if c.endswith("_layer"):
+                col = t.column(c)
+                if pa.types.is_dictionary(col.type):
+                    col = col.unique().cast(col.type.value_type)
+                self.layers.setdefault(c, set()).update(
+                    v for v in col.unique().to_pylist() if v is not None
+                )
+
+    def result(self, data_dir):
+        """``(top, points, datasets)``: the top sites (every column, sorted by rank then
+        site id) as read from the GeoParquet, the points, the catalog rows used."""
+        from siting.pipeline import used_datasets
+
+        top = _to_geopandas(pa.concat_tables(self.top))
+        top = top.sort_values(["rank", "site_id"]).reset_index(drop=True)
+        points = _plain(pa.concat_tables(self.points)).to_pandas()
+        used = pd.DataFrame({c: pd.Series(sorted(v), dtype=object) for c, v in self.layers.items()})
+        return top, points, used_datasets(used, data_dir)
+
+
+def _plain(t: pa.Table) -> pa.Table:
+    """Dictionary-encoded text as plain text (as Parquet readers return it)."""
+    fields = [
+        pa.field(f.name, f.type.value_type) if pa.types.is_dictionary(f.type) else f
+        for f in t.schema
+    ]
+    return t.cast(pa.schema(fields, metadata=t.schema.metadata))
+
+
+def _to_geopandas(t: pa.Table) -> gpd.GeoDataFrame:
+    """A written table as ``geopandas.read_parquet`` returns its rows."""
+    t = _plain(t.replace_schema_metadata(None))
+    df = t.drop_columns(["geometry"]).to_pandas()
+    geom = shapely.from_wkb(t.column("geometry").to_numpy(zero_copy_only=False))
+    df.insert(t.column_names.index("geometry"), "geometry", geom)
+    return gpd.GeoDataFrame(df, geometry="geometry", crs="EPSG:4326")
 
 
 def _assess_top(top: gpd.GeoDataFrame, fleet, scenario, facility, cooling_choice=None):

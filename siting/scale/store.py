@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -229,10 +229,16 @@ def _rank_arrays(ranked: pd.DataFrame, n: int) -> dict[str, pa.Array]:
 
 
 def write_ranked(
-    store: SummaryStore, out: Path, ranked: pd.DataFrame, extra: dict | None = None
+    store: SummaryStore,
+    out: Path,
+    ranked: pd.DataFrame,
+    extra: dict | None = None,
+    on_batch: Callable[[pa.Table, int], None] | None = None,
 ) -> None:
     """Second pass: stream the stored tables adding the rank columns (and ``extra``:
-    name -> array in row order); GeoParquet, atomic."""
+    name -> array in row order); GeoParquet, atomic. ``on_batch(table, offset)`` sees
+    each table as written (first row ``offset``), so that a caller can keep rows or
+    columns without reading the file back."""
     arrays = _rank_arrays(ranked, store.rows)
     for name, values in (extra or {}).items():
         arrays[name] = values if isinstance(values, pa.Array) else pa.array(values)
@@ -265,8 +271,11 @@ def write_ranked(
                     t = t.drop_columns([ROW])
                 for name, arr in arrays.items():
                     t = t.append_column(name, arr.slice(offset, k))
+                t = t.cast(schema)
+                w.write_table(t, row_group_size=max(k, 1))
+                if on_batch is not None:
+                    on_batch(t, offset)
                 offset += k
-                w.write_table(t.cast(schema), row_group_size=max(k, 1))
             # without the stored Arrow schema the file-level metadata is set explicitly
             w.add_key_value_metadata({"geo": meta[b"geo"].decode()})
         os.replace(part, out)
