@@ -31,7 +31,7 @@ def golden_run(data_dir=None):
         SITES,
         siting.Fleet(gpu="H100-SXM", gpus=50_000),
         siting.Scenario(commitment_years=15, product_years=2, after="idle"),
-        siting.Facility(cooling="evaporative"),
+        siting.Facility(cooling="tower_economizer"),
         data_dir=data_dir,
     )
     import pandas as pd

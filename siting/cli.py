@@ -149,7 +149,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
 
     g.add_argument(
         "--cooling",
-        default="evaporative",
+        default="tower_economizer",
         help=" | ".join((*COOLING_TECHNOLOGIES, "auto"))
         + " (auto: the design chosen per site by --cooling-objective)",
     )
@@ -247,7 +247,7 @@ def _configs(args):
         v = getattr(args, opt)
         if v is not None:
             scen_kw[name] = v
-    cooling = "evaporative" if args.cooling == "auto" else args.cooling
+    cooling = "tower_economizer" if args.cooling == "auto" else args.cooling
     return (
         Fleet(**fleet_kw),
         Scenario(**scen_kw),

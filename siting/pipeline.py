@@ -160,7 +160,7 @@ def run(
         Path to a sites file, or a table already read with :func:`siting.read_sites`.
     fleet, scenario, facility
         :class:`siting.Fleet`, :class:`siting.Scenario`, :class:`siting.Facility`
-        (defaults: 50,000 H100-SXM, the default scenario, hyperscale evaporative).
+        (defaults: 50,000 H100-SXM, the default scenario, hyperscale tower_economizer).
     data_dir
         Extra data directory (see :mod:`siting.paths`).
     weights

@@ -183,9 +183,9 @@ def default_inputs(
         Upper bound of the product lifetime [years] (default: the scenario's, else 15,
         the model's default commitment).
     cooling
-        ``evaporative`` (tower CoC, approach, range), ``adiabatic`` (evaporative
+        ``tower_economizer`` / ``evaporative`` (tower CoC, approach, range), ``adiabatic`` (evaporative
         effectiveness) or ``dry`` (no cooling-water parameter). Default: the facility's,
-        else ``evaporative`` (the model's default).
+        else ``tower_economizer`` (the model's default).
 
     Returns
     -------
@@ -195,9 +195,9 @@ def default_inputs(
     if commitment_years is None:
         commitment_years = int(getattr(scenario, "commitment_years", 15))
     if cooling is None:
-        cooling = str(getattr(facility, "cooling", "evaporative"))
+        cooling = str(getattr(facility, "cooling", "tower_economizer"))
     out: list[UncertainInput] = []
-    if cooling == "evaporative":
+    if cooling in ("evaporative", "tower_economizer"):
         out += [
             UncertainInput(
                 "cycles_of_concentration",

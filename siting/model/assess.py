@@ -349,7 +349,7 @@ def assess(
         optionally ``mix_*_pct`` or ``ewif_l_per_kwh``, ``price_usd_per_mwh``,
         ``water_scarcity_factor``.
     fleet, scenario, facility
-        Configuration (``facility`` defaults to ``Facility()``: hyperscale evaporative).
+        Configuration (``facility`` defaults to ``Facility()``: hyperscale tower_economizer).
     climate : xarray.Dataset, optional
         ``dry_bulb_c`` and ``wet_bulb_c`` with dims (site, period) and ``period_hours``
         (e.g. an hourly typical year); replaces the monthly columns.

@@ -119,7 +119,7 @@ class Facility:
         registered design has an override field here.
     """
 
-    cooling: str = "evaporative"
+    cooling: str = "tower_economizer"
     preset: str = "hyperscale"
     water_model: str = "energy_balance"
     pue: float | None = None
