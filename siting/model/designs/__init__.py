@@ -36,11 +36,11 @@ __all__ = [
 COOLING_DESIGNS: dict[str, CoolingDesign] = {
     d.name: d
     for d in (
+        TOWER_ECONOMIZER,
         EVAPORATIVE,
         ADIABATIC,
         DRY,
         AIR_ECONOMIZER,
-        TOWER_ECONOMIZER,
         HYBRID,
         DIRECT_TO_CHIP,
     )
