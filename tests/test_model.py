@@ -251,11 +251,15 @@ def test_unique_climate_gather_equals_site_by_site():
 
 
 def test_monthly_and_hourly_share_one_code_path():
+    # a design evaluated on monthly means (the legacy all-latent plant): 8760 hours that
+    # repeat each month's mean give the monthly result (hourly designs expand monthly means
+    # into within-month samples on purpose, tests/test_monthly_vs_hourly.py)
     tdb, twb = reference_climate("hot")
     month_of_hour = np.repeat(np.arange(12), (MONTHLY_HOURS).astype(int))
-    k_m, w_m = cooling_profile(tdb[None], twb[None], MONTHLY_HOURS, Facility())
+    fac = Facility(cooling="evaporative")
+    k_m, w_m = cooling_profile(tdb[None], twb[None], MONTHLY_HOURS, fac)
     k_h, w_h = cooling_profile(
-        tdb[month_of_hour][None], twb[month_of_hour][None], np.ones(8760), Facility()
+        tdb[month_of_hour][None], twb[month_of_hour][None], np.ones(8760), fac
     )
     np.testing.assert_allclose(k_h, k_m, rtol=1e-6)
     np.testing.assert_allclose(w_h, w_m, rtol=1e-6)
@@ -415,7 +419,8 @@ def test_assess_accepts_geodataframe_and_hourly_climate_dataset():
     gdf = gpd.GeoDataFrame(
         df, geometry=gpd.points_from_xy([10.0, 11.0], [50.0, 51.0]), crs="EPSG:4326"
     )
-    monthly = assess(gdf, Fleet(gpus=10), Scenario()).summary
+    fac = Facility(cooling="evaporative")  # monthly plant: same numbers from repeated hours
+    monthly = assess(gdf, Fleet(gpus=10), Scenario(), fac).summary
     assert monthly.crs is not None and monthly.geometry.notna().all()
     tdb, twb = reference_climate("temperate")
     hour_month = np.repeat(np.arange(12), MONTHLY_HOURS.astype(int))
@@ -431,6 +436,7 @@ def test_assess_accepts_geodataframe_and_hourly_climate_dataset():
         gdf.drop(columns=[c for c in df.columns if "_bulb_c_m" in c]),
         Fleet(gpus=10),
         Scenario(),
+        fac,
         climate=ds,
     ).summary
     np.testing.assert_allclose(
