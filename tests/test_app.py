@@ -880,12 +880,12 @@ def test_liquid_cooled_gpu_gets_no_air_only_design():
 def test_site_detail_answers_what_dry_cooling_costs_in_pue(reference):
     from siting.model import Facility, assess
 
-    at = _app()  # one design (evaporative) for every site
+    at = _app()  # one design (the default, tower_economizer) for every site
     _ok(at)
     site = at.selectbox(key="site").value
     spec, data = _trade_off(at)
     assert spec["layer"][0]["encoding"]["x"]["field"] == "wue"
-    assert data.loc[data["mark"] == "taken", "design"].tolist() == ["evaporative"]
+    assert data.loc[data["mark"] == "taken", "design"].tolist() == ["tower_economizer"]
     table = _design_table(at).set_index("design")
     # independent: the whole-run assessment with dry cooling fixed at every site
     dry = assess(reference.joined, reference.fleet, reference.scenario, Facility(cooling="dry"))
