@@ -55,21 +55,67 @@ def _find_column(columns: list[str], names: tuple[str, ...], explicit: str | Non
     return matches[0] if matches else None
 
 
+def _read_plain_csv(raw: bytes) -> pd.DataFrame | None:
+    """A plain CSV read by pyarrow as text columns, else None (then pandas reads it).
+
+    Plain: no quote, tab, NUL or lone carriage return, no field starting with a blank,
+    a header of distinct non-empty names and every row as long as the header (pyarrow
+    refuses ragged rows). Such a file has one reading, so pyarrow's table equals the
+    pandas one (``dtype=str``, no NA markers, ``skipinitialspace``); every other file,
+    and every error message about it, goes through pandas.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    if any(t in body for t in (b'"', b"\t", b"\x00", b", ", b"\n ")) or body.startswith(b" "):
+        return None
+    if body.count(b"\r") != body.count(b"\r\n"):
+        return None
+    header = body.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8").split(",")
+    if any(not h.strip() for h in header) or len(set(header)) != len(header):
+        return None
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    return table.to_pandas()
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise SiteInputError("file is empty; expected a header row and one row per site", file=path)
+    text_is_cp1252 = False
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
+        text_is_cp1252 = True
         warnings.warn(
             f"{path}: not valid UTF-8 (byte {e.start}); read as Windows-1252/Latin-1",
             SiteWarning,
             stacklevel=3,
         )
         text = raw.decode("cp1252", errors="replace")
+    df = None if text_is_cp1252 else _read_plain_csv(raw)
+    if df is not None:
+        _check_unique_columns([str(c).strip() for c in df.columns], path)
+        df.columns = [str(c).strip() for c in df.columns]
+        return df
+    # valid UTF-8 is parsed from the bytes (the text's own encoding: no re-encoding)
+    src = {"filepath_or_buffer": io.StringIO(text)}
+    if not text_is_cp1252:
+        src = {"filepath_or_buffer": io.BytesIO(raw), "encoding": "utf-8-sig"}
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+        df = pd.read_csv(**src, dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise SiteInputError("file has no columns; expected a CSV header", file=path) from None
     except pd.errors.ParserError as e:
@@ -98,12 +144,43 @@ def _check_unique_columns(columns, file) -> None:
         seen.add(c)
 
 
+#: a plain decimal number (digits, optional point, optional exponent) between ASCII
+#: blanks: the text whose pyarrow parse is the float ``pd.to_numeric`` gives (checked
+#: bit for bit, tests/test_sites_fast_read.py); anything else takes the general path
+_PLAIN_DECIMAL = r"^[ \t]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t]*$"
+
+
+def _plain_decimals(series: pd.Series) -> np.ndarray | None:
+    """float64 of a text column whose every value is a plain decimal, else None.
+
+    One pyarrow pass (check, trim, parse) instead of strip, replace and to_numeric on
+    Python strings; None (the general path decides and words the error) when a value
+    is empty, missing, a NaN marker or anything but a plain number.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(series, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    if not pc.all(pc.match_substring_regex(arr, _PLAIN_DECIMAL)).as_py():
+        return None
+    values = pc.cast(pc.utf8_trim(arr, " \t"), pa.float64())
+    return np.array(values.to_numpy(zero_copy_only=False), dtype="float64")
+
+
 def _to_float(series: pd.Series, field: str, file, row_offset: int = 1) -> np.ndarray:
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and (dtype == np.float64 or dtype.kind in "iu"):
         # numbers already: the text round trip below (shortest repr, parsed back) would
         # give the same float64 values, NaN for NaN, and never a "not a number" error
         return series.to_numpy(dtype="float64", copy=True)
+    fast = _plain_decimals(series)
+    if fast is not None:
+        return fast
     s = series.astype(str).str.strip()
     s = s.replace({"": None, "nan": None, "NaN": None, "NA": None, "N/A": None, "None": None})
     out = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64")

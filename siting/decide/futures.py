@@ -156,6 +156,24 @@ _TOTALS = (
 )
 
 
+def _same_ids(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Whether two summaries list the same ``site_id`` values in the same row order."""
+    return len(a) == len(b) and (
+        a["site_id"].reset_index(drop=True).equals(b["site_id"].reset_index(drop=True))
+    )
+
+
+def _given_rank(ranked: pd.DataFrame, ids: pd.Series, weights) -> np.ndarray:
+    """The ``rank`` column of a :func:`siting.decide.rank` table, in the order of ``ids``."""
+    from siting.decide.rank import DEFAULT_WEIGHTS, normalize_weights
+
+    want = normalize_weights(DEFAULT_WEIGHTS if weights is None else weights)
+    got = ranked.attrs.get("weights")
+    if got is not None and dict(got) != want:
+        raise ValueError(f"the ranked table was ranked with weights {got}, not {want}")
+    return ranked.set_index("site_id")["rank"].reindex(ids).to_numpy()
+
+
 def compare_futures(
     survives: pd.DataFrame,
     shut_down: pd.DataFrame,
@@ -165,6 +183,8 @@ def compare_futures(
     exclusions: Sequence | None = None,
     force_include: Sequence[str] | None = None,
     carbon_price_usd_per_t: float | None = None,
+    ranked_survives: pd.DataFrame | None = None,
+    ranked_shut_down: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per site: lifetime totals and rank in both futures, and the after-shutdown cost.
 
@@ -177,6 +197,10 @@ def compare_futures(
         The scenario of ``shut_down``.
     weights, exclusions, force_include
         Ranking settings, the same in both futures (see :func:`siting.decide.rank`).
+    ranked_survives, ranked_shut_down : DataFrame, optional
+        A future already ranked by :func:`siting.decide.rank` with these same settings
+        (its ``site_id`` and ``rank`` are used, not ranked again; a table whose
+        ``attrs["weights"]`` differ is refused).
 
     Returns
     -------
@@ -185,19 +209,39 @@ def compare_futures(
         ``<total>_survives`` and ``<total>_shut_down``; ``after_shutdown_share_co2``
         and ``after_shutdown_share_water`` (share of the shut-down future's lifetime
         total incurred after the shutdown); the :func:`after_shutdown` columns.
-    """
-    from siting.decide.rank import rank
 
-    kw = dict(exclusions=list(exclusions or []), force_include=force_include)
-    out = pd.DataFrame({"site_id": survives["site_id"].to_numpy()})
-    for name, summary in (("survives", survives), ("shut_down", shut_down)):
-        ranked = rank(summary, weights, **kw).set_index("site_id")
-        out[f"rank_{name}"] = ranked["rank"].reindex(out["site_id"]).to_numpy()
-        by_id = summary.set_index("site_id")
+    Notes
+    -----
+    When both summaries list the same ids in the same row order (the usual case) no
+    table is re-indexed by ``site_id`` and the ids are sorted once for both rankings.
+    """
+    from siting.decide.rank import _rank_arrays, _site_ids
+
+    ids = survives["site_id"]
+    aligned = _same_ids(survives, shut_down)
+    out = pd.DataFrame({"site_id": ids.to_numpy()})
+    codes = None
+    futures = (
+        ("survives", survives, ranked_survives),
+        ("shut_down", shut_down, ranked_shut_down),
+    )
+    for name, summary, ranked in futures:
+        own = name == "survives" or aligned
+        if ranked is not None:
+            out[f"rank_{name}"] = _given_rank(ranked, out["site_id"], weights)
+        else:
+            if codes is None or not own:
+                codes = _site_ids(summary)
+            r = _rank_arrays(
+                summary, weights, list(exclusions or []), force_include, None, id_codes=codes
+            )
+            rk = pd.Series(r.rank, index=summary["site_id"].to_numpy(), copy=False)
+            out[f"rank_{name}"] = (rk if own else rk.reindex(out["site_id"])).to_numpy()
+        by_id = summary if own else summary.set_index("site_id").reindex(out["site_id"])
         for col in _TOTALS:
             if col in by_id.columns:
-                out[f"{col}_{name}"] = by_id[col].reindex(out["site_id"]).to_numpy(dtype=float)
-    sd = shut_down.set_index("site_id").reindex(out["site_id"])
+                out[f"{col}_{name}"] = by_id[col].to_numpy(dtype=float)
+    sd = shut_down if aligned else shut_down.set_index("site_id").reindex(out["site_id"])
     for key, total, after in (
         ("co2", ["co2_scope2_t"], ["co2_scope2_t_after_product"]),
         (
@@ -211,4 +255,6 @@ def compare_futures(
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"after_shutdown_share_{key}"] = np.where(t > 0, a / t, 0.0)
     extra = after_shutdown(shut_down, scenario_shut_down, carbon_price_usd_per_t)
+    if aligned:  # extra's rows are out's rows
+        return out.assign(**{c: extra[c].to_numpy() for c in extra.columns if c != "site_id"})
     return out.merge(extra, on="site_id", how="left", validate="one_to_one")

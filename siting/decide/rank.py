@@ -34,6 +34,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from siting.decide.exclude import ExclusionSpec, exclusion_mask
 from siting.errors import ConfigError
@@ -446,13 +448,118 @@ def scores(
 
 
 def _site_ids(df: pd.DataFrame) -> np.ndarray:
+    """Sort codes of ``df["site_id"]`` as text: ``codes[i]`` = position of row ``i``'s id
+    in the sorted ids (int64), so ``lexsort`` on the codes orders rows as on the ids.
+
+    The ids are sorted once by pyarrow (UTF-8 byte order, which is code-point order:
+    the order of Python ``str`` comparison); ids pyarrow cannot take (missing values)
+    are sorted as Python objects. Repeated ids are an error.
+    """
     if "site_id" not in df.columns:
         raise ConfigError("the summary needs a 'site_id' column to rank sites", field="site_id")
-    ids = df["site_id"].astype(str).to_numpy(dtype=object)
-    if len(set(ids.tolist())) != len(ids):
-        dup = pd.Series(ids).loc[pd.Series(ids).duplicated()].unique()[:10].tolist()
+    s = df["site_id"].astype(str)
+    n = len(s)
+    try:
+        arr = pa.array(s, from_pandas=True)
+        if arr.null_count or not (
+            pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+        ):
+            raise TypeError("not plain text")
+        order = pc.sort_indices(arr).to_numpy()
+        ids_sorted = arr.take(order)
+        repeated = n > 1 and bool(pc.any(pc.equal(ids_sorted[1:], ids_sorted[:-1])).as_py())
+    except (pa.ArrowException, TypeError, ValueError, UnicodeError):
+        ids = s.to_numpy(dtype=object)
+        repeated = len(set(ids.tolist())) != n
+        order = None if repeated else np.argsort(ids, kind="stable")
+    if repeated:
+        ids = pd.Series(s.to_numpy(dtype=object))
+        dup = ids.loc[ids.duplicated()].unique()[:10].tolist()
         raise ConfigError(f"site_id values must be unique; repeated: {dup}", field="site_id")
-    return ids
+    codes = np.empty(n, dtype=np.int64)
+    codes[order] = np.arange(n)
+    return codes
+
+
+def _missing_notes(summary, x, missing, columns) -> np.ndarray:
+    """``rank_note`` of the unranked sites: ``"missing: a, b (reason)"``, else ``""``.
+
+    Built once per distinct (set of missing criteria, ``reason``) and gathered, not
+    concatenated site by site.
+    """
+    note = np.full(len(summary), "", dtype=object)
+    rows = np.flatnonzero(missing)
+    if not rows.size:
+        return note
+    bad = ~np.isfinite(x[rows])
+    pattern = (bad * (1 << np.arange(bad.shape[1], dtype=np.int64))).sum(axis=1)
+    reason = np.zeros(rows.size, dtype=np.int64)
+    reasons = np.array([""], dtype=object)
+    if "reason" in summary.columns:
+        # factorized whole (cheap on Arrow text, unlike a gather of long strings)
+        codes, uniques = pd.factorize(summary["reason"], use_na_sentinel=True)
+        reasons = pd.Series(uniques, dtype=object).fillna("").astype(str).to_numpy(dtype=object)
+        reasons = np.append(reasons, "")  # code -1 (missing reason) -> ""
+        reason = np.where(codes[rows] < 0, len(reasons) - 1, codes[rows]).astype(np.int64)
+    key, inverse = np.unique(pattern * len(reasons) + reason, return_inverse=True)
+    text = np.empty(key.size, dtype=object)
+    for i, k in enumerate(key.tolist()):
+        p, q = divmod(k, len(reasons))
+        names = [c for j, c in enumerate(columns) if p >> j & 1]
+        text[i] = ("missing: " + ", ".join(names) if names else "") + (
+            f" ({reasons[q]})" if reasons[q] != "" else ""
+        )
+    note[rows] = text[inverse.reshape(-1)]
+    return note
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """Arrays of :func:`rank` in the summary's row order (``order``: the ranked order)."""
+
+    weights: dict
+    criteria: list
+    score: np.ndarray
+    norm: np.ndarray
+    order: np.ndarray
+    rank: Any
+    excluded: np.ndarray
+    reason: Any
+    note: np.ndarray
+
+
+def _rank_arrays(summary, weights, exclusions, force_include, criteria, id_codes=None) -> _Ranked:
+    """The work of :func:`rank` without building its table (``id_codes``: the
+    :func:`_site_ids` of ``summary`` if already known)."""
+    crit = CRITERIA if criteria is None else criteria
+    w = normalize_weights(DEFAULT_WEIGHTS if weights is None else weights, crit)
+    ids = _site_ids(summary) if id_codes is None else id_codes
+    spec = ExclusionSpec.from_any(exclusions)
+    if force_include:
+        extra = (force_include,) if isinstance(force_include, str) else tuple(force_include)
+        spec = dataclasses.replace(
+            spec, force_include=tuple(dict.fromkeys((*spec.force_include, *map(str, extra))))
+        )
+    cs = resolve_criteria(w, crit)
+    x = np.column_stack([c.values(summary) for c in cs]) if len(summary) else np.zeros((0, len(cs)))
+    excluded, reason = exclusion_mask(summary, spec)
+    score, norm = scores(x, np.array(list(w.values())), [c.direction for c in cs], ~excluded)
+
+    n = len(summary)
+    missing = ~excluded & np.isnan(score)
+    note = _missing_notes(summary, x, missing, [c.column for c in cs])
+    note[excluded] = "excluded"
+
+    # order: scored by (score, site_id), then missing by site_id, then excluded by site_id
+    group = np.where(excluded, 2, np.where(missing, 1, 0))
+    key_score = np.where(group == 0, score, 0.0)
+    order = np.lexsort((ids, key_score, group))
+    ranked = order[group[order] < 2]
+    values, unranked = np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
+    values[ranked], unranked[ranked] = np.arange(1, len(ranked) + 1), False
+    rank_arr = pd.arrays.IntegerArray(values, unranked)  # nullable Int64, <NA> = excluded
+
+    return _Ranked(dict(w), cs, score, norm, order, rank_arr, excluded, reason, note)
 
 
 def rank(
@@ -504,40 +611,9 @@ def rank(
     >>> rank(s, {"water_onsite": 1})[["site_id", "score", "rank"]].values.tolist()
     [['a', 0.0, 1], ['b', 1.0, 2]]
     """
-    crit = CRITERIA if criteria is None else criteria
-    w = normalize_weights(DEFAULT_WEIGHTS if weights is None else weights, crit)
-    ids = _site_ids(summary)
-    spec = ExclusionSpec.from_any(exclusions)
-    if force_include:
-        extra = (force_include,) if isinstance(force_include, str) else tuple(force_include)
-        spec = dataclasses.replace(
-            spec, force_include=tuple(dict.fromkeys((*spec.force_include, *map(str, extra))))
-        )
-    cs = resolve_criteria(w, crit)
-    x = np.column_stack([c.values(summary) for c in cs]) if len(summary) else np.zeros((0, len(cs)))
-    excluded, reason = exclusion_mask(summary, spec)
-    score, norm = scores(x, np.array(list(w.values())), [c.direction for c in cs], ~excluded)
-
-    n = len(summary)
-    missing = ~excluded & np.isnan(score)
-    note = np.full(n, "", dtype=object)
-    for j, c in enumerate(cs):
-        m = missing & ~np.isfinite(x[:, j])
-        sep = np.where(note[m] == "", "missing: ", ", ")
-        note[m] = note[m] + sep + c.column
-    if "reason" in summary.columns and missing.any():
-        r = summary["reason"].fillna("").astype(str).to_numpy(dtype=object)
-        has = missing & (r != "")
-        note[has] = note[has] + " (" + r[has] + ")"
-    note[excluded] = "excluded"
-
-    # order: scored by (score, site_id), then missing by site_id, then excluded by site_id
-    group = np.where(excluded, 2, np.where(missing, 1, 0))
-    key_score = np.where(group == 0, score, 0.0)
-    order = np.lexsort((ids, key_score, group))
-    rank_arr = pd.array([pd.NA] * n, dtype="Int64")
-    ranked = order[group[order] < 2]
-    rank_arr[ranked] = np.arange(1, len(ranked) + 1)
+    r = _rank_arrays(summary, weights, exclusions, force_include, criteria)
+    w, cs, score, norm, order = r.weights, r.criteria, r.score, r.norm, r.order
+    rank_arr, excluded, reason, note = r.rank, r.excluded, r.reason, r.note
 
     new = {"score": score, "rank": rank_arr, "excluded": excluded}
     new.update({"exclusion_reason": reason, "rank_note": note})

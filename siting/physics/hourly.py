@@ -47,8 +47,8 @@ from __future__ import annotations
 import numpy as np
 
 from siting.physics.psychrometrics import (
+    dew_point_from_vapor_pressure,
     humidity_ratio_from_wet_bulb,
-    saturation_vapor_pressure,
     wet_bulb_from_dew_point,
 )
 
@@ -77,21 +77,16 @@ _HOUR_OF_MAX = 15.0  # local hour of the daily maximum (assumption, see module d
 def dew_point_from_humidity_ratio(humidity_ratio, pressure_pa):
     """Dew point [C] of air with humidity ratio W [kg/kg] at pressure p [Pa].
 
-    Inverts ``W = 0.621945 p_w / (p - p_w)`` for ``p_w`` and solves
-    ``p_ws(t_d) = p_w`` by 40 bisection steps on [-80, 60] C (ASHRAE 2017 ch.1
-    eqs. 5, 6, 20).
+    Inverts ``W = 0.621945 p_w / (p - p_w)`` for ``p_w`` and solves ``p_ws(t_d) = p_w``
+    on [-80, 60] C (ASHRAE 2017 ch.1 eqs. 5, 6, 20) by
+    :func:`siting.physics.psychrometrics.dew_point_from_vapor_pressure` (Newton,
+    within 1e-11 K of the root; bounds outside the bracket; NaN for NaN).
     """
     w = np.asarray(humidity_ratio, dtype=float)
     p = np.asarray(pressure_pa, dtype=float)
-    pw = w * p / (0.621945 + w)
-    lo = np.full(np.broadcast(pw, p).shape, -80.0)
-    hi = np.full_like(lo, 60.0)
-    for _ in range(40):
-        mid = 0.5 * (lo + hi)
-        below = saturation_vapor_pressure(mid) < pw
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    return 0.5 * (lo + hi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pw = w * p / (0.621945 + w)
+    return dew_point_from_vapor_pressure(pw, -80.0, 60.0)
 
 
 #: names of the features of the dew-point anomaly slope, in the order of

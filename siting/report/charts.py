@@ -186,8 +186,23 @@ RANK_CMAP = "viridis_r"
 _LABEL_OFFSETS = ((4, 3), (4, -9), (-10, 3), (-10, -9), (-3, 7), (-3, -13), (9, -3), (-15, -3))
 
 
-def _overlaps(box, boxes) -> bool:
-    return any(box.x0 < b.x1 and b.x0 < box.x1 and box.y0 < b.y1 and b.y0 < box.y1 for b in boxes)
+def _hits(boxes: np.ndarray, placed: np.ndarray, margin: float = 0.0) -> np.ndarray:
+    """Which of ``boxes`` (m, 4: x0, y0, x1, y1) overlap any of ``placed`` (k, 4), each
+    box first shrunk by ``margin`` [px] on every side (open boxes: touching is no overlap)."""
+    x0, y0 = boxes[:, :1] + margin, boxes[:, 1:2] + margin
+    x1, y1 = boxes[:, 2:3] - margin, boxes[:, 3:4] - margin
+    p = placed.T
+    return ((x0 < p[2]) & (p[0] < x1) & (y0 < p[3]) & (p[1] < y1)).any(axis=1)
+
+
+def _label_tries() -> list[tuple[float, float, bool]]:
+    """Offsets [points] a label tries, in order: next to the point, then on leader-line
+    rings at 14, 24, 34 points (8 directions each)."""
+    tries = [(dx, dy, False) for dx, dy in _LABEL_OFFSETS]
+    for k in range(1, 4):
+        r = 4 + 10 * k
+        tries += [(r * math.cos(a), r * math.sin(a), True) for a in np.linspace(0, 6.0, 8)]
+    return tries
 
 
 def place_labels(fig, ax, xs, ys, texts, fontsize: float = 7.0) -> list:
@@ -197,34 +212,47 @@ def place_labels(fig, ax, xs, ys, texts, fontsize: float = 7.0) -> list:
     with a label already placed, it goes further out on a leader line, at growing
     distance, until it fits (after 24 tries it is placed anyway). Returns the
     annotations.
-    """
-    from matplotlib.transforms import Bbox
 
+    The text's box is measured once per label and moved to each offset (a leader line
+    only adds to a box), so an offset whose moved box already collides is skipped
+    without drawing; an offset that may fit is drawn and checked on its real box, so
+    the layout is the one of drawing every try.
+    """
     renderer = fig.canvas.get_renderer()
-    placed: list[Bbox] = []
+    px = fig.dpi / 72.0  # pixels per point
+    tries = _label_tries()
+    shift = np.array([(dx, dy) for dx, dy, _ in tries]) - tries[0][:2]
+    placed = np.empty((0, 4))
     out = []
+
+    def draw(text, xy, dx, dy, leader):
+        ann = ax.annotate(
+            text,
+            xy,
+            xytext=(dx, dy),
+            textcoords="offset points",
+            fontsize=fontsize,
+            zorder=6,
+            arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#555555"} if leader else None,
+        )
+        return ann, np.array(ann.get_window_extent(renderer).expanded(1.1, 1.15).extents)
+
     for xi, yi, text in zip(xs, ys, texts, strict=True):
-        ann = None
-        tries = [(dx, dy, False) for dx, dy in _LABEL_OFFSETS]
-        for k in range(1, 4):  # leader-line rings at 14, 24, 34 points
-            r = 4 + 10 * k
-            tries += [(r * math.cos(a), r * math.sin(a), True) for a in np.linspace(0, 6.0, 8)]
-        for dx, dy, leader in tries:
-            if ann is not None:
+        ann, box = draw(text, (xi, yi), *tries[0])
+        moved = box + np.hstack([shift, shift]) * px
+        clash = _hits(moved, placed, margin=1e-6) if len(placed) else np.zeros(len(tries), bool)
+        drawn = 0
+        for j in range(len(tries)):
+            last = j == len(tries) - 1
+            if clash[j] and not last:
+                continue
+            if j != drawn:
                 ann.remove()
-            ann = ax.annotate(
-                text,
-                (xi, yi),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                fontsize=fontsize,
-                zorder=6,
-                arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#555555"} if leader else None,
-            )
-            box = ann.get_window_extent(renderer).expanded(1.1, 1.15)
-            if not _overlaps(box, placed):
+                ann, box = draw(text, (xi, yi), *tries[j])
+                drawn = j
+            if not len(placed) or not _hits(box[None], placed)[0]:
                 break
-        placed.append(box)
+        placed = np.vstack([placed, box])
         out.append(ann)
     return out
 
