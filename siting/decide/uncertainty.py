@@ -183,9 +183,9 @@ def default_inputs(
         Upper bound of the product lifetime [years] (default: the scenario's, else 15,
         the model's default commitment).
     cooling
-        ``tower_economizer`` / ``evaporative`` (tower CoC, approach, range), ``adiabatic`` (evaporative
-        effectiveness) or ``dry`` (no cooling-water parameter). Default: the facility's,
-        else ``tower_economizer`` (the model's default).
+        ``tower_economizer`` / ``evaporative`` (tower CoC, approach, range),
+        ``adiabatic`` (evaporative effectiveness) or ``dry`` (no cooling-water
+        parameter). Default: the facility's, else ``tower_economizer`` (the model's default).
 
     Returns
     -------
@@ -849,7 +849,14 @@ def assess_model(
                 tw = df[wet].to_numpy(dtype=float) + shift[:, None]
                 td = df[dry].to_numpy(dtype=float)
                 df[wet] = np.fmin(tw, td)  # a wet-bulb never exceeds the dry-bulb
-        return m.assess(df, fl, sc, fa, **assess_kwargs).summary
+        if not changes["facility"]:
+            return m.assess(df, fl, sc, fa, **assess_kwargs).summary
+        # a new set of design parameters per draw: the exact cooling path, not a response
+        # table built for each draw (within the table's error bound of each other)
+        from siting.model.cooling_table import exact_evaluation
+
+        with exact_evaluation():
+            return m.assess(df, fl, sc, fa, **assess_kwargs).summary
 
     run.vectorized = False  # type: ignore[attr-defined]
     run.targets = tg  # type: ignore[attr-defined]

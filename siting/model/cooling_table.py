@@ -49,10 +49,13 @@ key of :func:`response_table`) or take the exact path.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import inspect
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -70,6 +73,7 @@ __all__ = [
     "HOURLY_DAY_NODES",
     "STEP_K",
     "ResponseTable",
+    "exact_evaluation",
     "day_anomalies",
     "day_terms",
     "day_terms_exact",
@@ -293,13 +297,33 @@ def response_table(facility: Facility) -> ResponseTable:
     return _memo(_table_key(facility))
 
 
+#: set by :func:`exact_evaluation`: every day on the exact path
+_EXACT = contextvars.ContextVar("siting_cooling_exact", default=False)
+
+
+@contextlib.contextmanager
+def exact_evaluation() -> Iterator[None]:
+    """Evaluate every day exactly inside the block (no response table is built or read).
+
+    For many one-off parameter sets on few sites, where building a table per parameter
+    set would cost more than the exact path: the Monte Carlo and tornado draws of design
+    parameters (:func:`siting.decide.uncertainty.assess_model`). Results differ from the
+    table path by less than its stated error bound.
+    """
+    token = _EXACT.set(True)
+    try:
+        yield
+    finally:
+        _EXACT.reset(token)
+
+
 def day_terms(t_day, dew_day, facility: Facility, *, exact: bool = False):
     """``G`` at day means ``t_day`` and day dew points ``dew_day`` [C] (1-d arrays).
 
     From the response table; days outside the grid or in a flagged cell (and every day
-    with ``exact``) by :func:`day_terms_exact`.
+    with ``exact``, or inside :func:`exact_evaluation`) by :func:`day_terms_exact`.
     """
-    if exact:
+    if exact or _EXACT.get():
         return day_terms_exact(t_day, dew_day, facility)
     c, w, ok = response_table(facility).lookup(t_day, t_day - dew_day)
     rest = np.flatnonzero(~ok)
