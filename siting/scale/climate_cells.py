@@ -103,25 +103,30 @@ def _climate_complete(frame: pd.DataFrame) -> np.ndarray:
     return np.isfinite(frame[cols].to_numpy(dtype=float, na_value=np.nan)).all(axis=1)
 
 
-def _join_climate_by_cell(
-    joined: gpd.GeoDataFrame,
+def _cache_of(cell_deg: float, data_dir, join_options: Mapping[str, Any]) -> _ClimateCache:
+    from siting.paths import data_dirs
+
+    where = tuple(str(d) for d in data_dirs(data_dir))  # explicit, env, cache, embedded
+    return _cache_for((where, float(cell_deg), repr(sorted(join_options.items()))))
+
+
+def fill_climate_cells(
+    keys: np.ndarray,
     *,
     cell_deg: float,
     data_dir,
     catalog,
     join_options: Mapping[str, Any],
-) -> pd.DataFrame:
-    """Climate columns for ``joined`` computed at climate-cell centres (see module doc)."""
+) -> _ClimateCache:
+    """The climate of the cells ``keys`` (:func:`climate_cell_keys`) not yet cached in
+    this process computed (one join at their centres) and cached; returns the cache.
+
+    Called with the cells of every input site before worker processes are forked
+    (:mod:`siting.scale.parallel`), so that the workers find every cell cached."""
     from siting.join import join_layers
 
-    lat = joined["lat"].to_numpy(float)
-    lon = joined["lon"].to_numpy(float)
-    keys = climate_cell_keys(lat, lon, cell_deg)
-    from siting.paths import data_dirs
-
-    where = tuple(str(d) for d in data_dirs(data_dir))  # explicit, env, cache, embedded
-    cache = _cache_for((where, float(cell_deg), repr(sorted(join_options.items()))))
-    pos, table = cache.get(keys)
+    cache = _cache_of(cell_deg, data_dir, join_options)
+    pos, _ = cache.get(keys)
     need = np.unique(keys[pos < 0])
     if need.size:
         clat, clon = _cell_centres(need, cell_deg)
@@ -142,7 +147,27 @@ def _join_climate_by_cell(
             )
         cols = [c for c in cj.columns if c not in centres.columns]
         cache.add(need, pd.DataFrame(cj[cols]))
-        pos, table = cache.get(keys)
+    return cache
+
+
+def _join_climate_by_cell(
+    joined: gpd.GeoDataFrame,
+    *,
+    cell_deg: float,
+    data_dir,
+    catalog,
+    join_options: Mapping[str, Any],
+) -> pd.DataFrame:
+    """Climate columns for ``joined`` computed at climate-cell centres (see module doc)."""
+    from siting.join import join_layers
+
+    lat = joined["lat"].to_numpy(float)
+    lon = joined["lon"].to_numpy(float)
+    keys = climate_cell_keys(lat, lon, cell_deg)
+    cache = fill_climate_cells(
+        keys, cell_deg=cell_deg, data_dir=data_dir, catalog=catalog, join_options=join_options
+    )
+    pos, table = cache.get(keys)
     # cells without a complete climate at their centre (e.g. centre at sea): per site
     bad = ~_climate_complete(table)[pos]
     source = table.assign(climate_at="cell_centre")
