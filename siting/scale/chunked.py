@@ -157,26 +157,24 @@ def designs_path(out: str | os.PathLike):
     return out.with_name(f"{out.stem}.designs.parquet")
 
 
-def warm_up(sites: gpd.GeoDataFrame, job: dict) -> None:
-    """Load, in this process, what every chunk reads, before worker processes are
-    forked: the climate of every distinct climate cell of ``sites`` (one batch; the
-    cells are known from the coordinates), then the layers, their indexes and the
-    model's tables (a small spread sample of the sites through :func:`chunk_result`)."""
-    from siting.layers.catalog import load_catalog
-    from siting.scale.climate_cells import climate_cell_keys, fill_climate_cells
+def warm_up(sites: gpd.GeoDataFrame, job: dict, workers: int) -> None:
+    """Load, in this process, what every chunk reads, before the chunk workers are
+    forked: the layers and the model's tables (a small spread sample of the sites
+    through :func:`chunk_result`), the polygon layers' label indexes, and the climate of
+    every distinct climate cell of ``sites`` (the cells are known from the coordinates;
+    computed by ``workers`` forked processes, cached here)."""
+    from siting.scale.parallel import build_label_indexes, warm_climate
 
+    take = np.unique(np.linspace(0, len(sites) - 1, min(len(sites), 256)).astype(np.int64))
+    chunk_result(sites.iloc[take], 0, job)
+    build_label_indexes(len(sites))
     opts = dict(job.get("join_options") or {})
     cell = job.get("climate_cell_deg")
     if not (cell is None or "weather_file" in sites.columns or "weather_files" in opts):
-        keys = climate_cell_keys(
-            sites["lat"].to_numpy(float), sites["lon"].to_numpy(float), float(cell)
-        )
-        fill_climate_cells(
-            np.unique(keys), cell_deg=float(cell), data_dir=job.get("data_dir"),
-            catalog=load_catalog(), join_options=opts,
+        warm_climate(
+            sites["lat"], sites["lon"], cell_deg=float(cell), data_dir=job.get("data_dir"),
+            join_options=opts, workers=workers,
         )  # fmt: skip
-    take = np.unique(np.linspace(0, len(sites) - 1, min(len(sites), 256)).astype(np.int64))
-    chunk_result(sites.iloc[take], 0, job)
 
 
 def _chunk_task(state: dict, task: tuple[int, int]) -> tuple:
@@ -207,7 +205,7 @@ def run_chunks(sites: gpd.GeoDataFrame, slices: list[slice], workers: int, job: 
         return
     from siting.scale.parallel import ordered_map
 
-    warm_up(sites, job)
+    warm_up(sites, job, workers)
     tasks = [(sl.start, sl.stop) for sl in slices]
     yield from ordered_map(_chunk_task, tasks, {"sites": sites, "job": job}, workers)
 

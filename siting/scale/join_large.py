@@ -30,22 +30,21 @@ def _join_chunk(state: dict, task: tuple[int, int]) -> tuple[pa.Table, pd.DataFr
     return to_arrow(pd.DataFrame(joined)), coverage(joined)
 
 
-def _warm_up(state: dict) -> None:
-    """What every chunk reads, loaded here before workers are forked: the climate of
-    every climate cell of the sites, then the layers (a small spread sample joined)."""
-    from siting.scale.climate_cells import climate_cell_keys, fill_climate_cells
+def _warm_up(state: dict, workers: int) -> None:
+    """What every chunk reads, loaded here before the chunk workers are forked: the
+    layers (a small spread sample joined), their label indexes, the climate of every
+    climate cell of the sites (as :func:`siting.scale.chunked.warm_up`)."""
+    from siting.scale.parallel import build_label_indexes, warm_climate
 
     sites = state["sites"]
-    if state["cell"] is not None:
-        keys = climate_cell_keys(
-            sites["lat"].to_numpy(float), sites["lon"].to_numpy(float), state["cell"]
-        )
-        fill_climate_cells(
-            np.unique(keys), cell_deg=state["cell"], data_dir=state["data_dir"],
-            catalog=state["catalog"], join_options={},
-        )  # fmt: skip
     take = np.unique(np.linspace(0, len(sites) - 1, min(len(sites), 256)).astype(np.int64))
     _join_chunk(dict(state, sites=sites.iloc[take]), (0, len(take)))
+    build_label_indexes(len(sites))
+    if state["cell"] is not None:
+        warm_climate(
+            sites["lat"], sites["lon"], cell_deg=state["cell"], data_dir=state["data_dir"],
+            join_options={}, workers=workers,
+        )  # fmt: skip
 
 
 def _chunk_tables(state: dict, slices: list[slice], workers: int):
@@ -57,7 +56,7 @@ def _chunk_tables(state: dict, slices: list[slice], workers: int):
         return
     from siting.scale.parallel import ordered_map
 
-    _warm_up(state)
+    _warm_up(state, workers)
     yield from ordered_map(_join_chunk, tasks, state, workers)
 
 

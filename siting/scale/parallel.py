@@ -88,3 +88,70 @@ def ordered_map(
     finally:
         _STATE = None
         pool.shutdown(wait=True, cancel_futures=not ok)
+
+
+def _climate_task(state: dict, keys):
+    from siting.scale.climate_cells import climate_frame
+
+    return climate_frame(
+        keys, cell_deg=state["cell"], data_dir=state["data_dir"], catalog=state["catalog"],
+        join_options=state["opts"],
+    )  # fmt: skip
+
+
+#: Fewest missing climate cells worth splitting over forked workers (below, one join
+#: here: a pool costs a fork and the transfer back; a speed switch, not physics).
+MIN_SPLIT_CELLS = 2_000
+
+
+def warm_climate(lat, lon, *, cell_deg: float, data_dir, join_options, workers: int) -> int:
+    """The climate of every distinct climate cell of the points cached in this process
+    (before the chunk workers fork, so that none of them computes a cell). With
+    ``workers`` > 1 the missing cells are split over forked workers and their parts
+    cached here in order (each cell's values are its own: the same cache). Returns the
+    cells computed."""
+    import numpy as np
+
+    from siting.layers.catalog import load_catalog
+    from siting.scale.climate_cells import add_climate_cells, climate_cell_keys, missing_cells
+
+    keys = climate_cell_keys(np.asarray(lat, float), np.asarray(lon, float), cell_deg)
+    where = dict(cell_deg=cell_deg, data_dir=data_dir, join_options=dict(join_options))
+    need = missing_cells(keys, **where)
+    if need.size == 0:
+        return 0
+    state = dict(cell=cell_deg, data_dir=data_dir, catalog=load_catalog(), opts=dict(join_options))
+    if workers <= 1 or need.size < MIN_SPLIT_CELLS:
+        parts = [need]
+        frames: Iterable = [_climate_task(state, need)]
+    else:
+        parts = np.array_split(need, 2 * workers)
+        frames = ordered_map(_climate_task, parts, state, workers)
+    for part, frame in zip(parts, frames, strict=True):
+        add_climate_cells(part, frame, **where)
+    return int(need.size)
+
+
+def build_label_indexes(n_points: int) -> int:
+    """Build here the rasterized label index of every polygon index already queried
+    (:class:`siting.layers._spatial.PolygonIndex`), when the run will query at least
+    ``RASTER_MIN_POINTS`` points (the serial path builds it during its first chunk;
+    the forked workers then share it instead of each building one, and use it from
+    their first chunk; lookups are exact either way). Returns the indexes built."""
+    import gc
+
+    import numpy as np
+
+    from siting.layers import _spatial
+
+    if n_points < _spatial.RASTER_MIN_POINTS:
+        return 0
+    built = 0
+    for obj in gc.get_objects():
+        index = obj if isinstance(obj, _spatial.PolygonIndex) else None
+        if index is not None and index.raster_mode is not False and index._queried > 0:
+            # the raster and its summed-area table (snapping) are built on first use
+            one = np.zeros(1)
+            index.label_raster.any_polygon_in_box(one, one, one + 1.0)
+            built += 1
+    return built
