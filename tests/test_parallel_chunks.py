@@ -117,3 +117,19 @@ def test_join_two_workers_equal_serial(sites, tmp_path):
         )
         paths.append(out)
     _same_file(*paths)
+
+
+def test_screen_with_label_indexes_equal_serial(sites, tmp_path, monkeypatch):
+    """Label indexes from the first query on (as a 1M run): built before the fork in
+    the parallel path, during the first chunk in the serial one; the same file."""
+    from siting.layers import _spatial
+
+    monkeypatch.setattr(_spatial, "RASTER_MIN_POINTS", 1_000)
+    assert par.build_label_indexes(999) == 0
+    paths = []
+    for w in (1, 2):
+        clear_climate_cache()
+        out = tmp_path / f"r{w}.parquet"
+        res = screen(sites, FLEET, SCENARIO, out=out, chunk_size=CHUNK, workers=w, progress=False)
+        paths.append(res.path)
+    _same_file(*paths)
