@@ -17,12 +17,23 @@ before any timing.
   futures, ranking, sites.parquet, report.html, report.xlsx, report.gpkg).
 * ``join``: ``python -m siting.cli join points.csv --out joined.parquet`` (all layers,
   climate per site's 0.25-degree cell).
+* ``screen``: ``python -m siting.cli screen points.csv --out screen.parquet``.
 * ``run30``: ``siting run`` on the 30 example campuses (``data/examples/campuses.csv``).
 
+``--workers W`` adds ``--workers W`` to ``run``, ``join`` and ``screen`` (worker
+processes of the chunk pass; default: the commands' own default, min(2, CPUs)).
+
 Wall time of each command includes the interpreter start, imports and reading the CSV.
-Peak memory of a command is the maximum resident set size of its process
-(``RUSAGE_CHILDREN``, each command run in a fresh child of a fresh ``fork``).
-Each record carries the 1-minute load average at its start (the machine is shared).
+Peak memory: ``peak_mb`` is the largest maximum resident set size of any one process
+of the command (``RUSAGE_CHILDREN`` of a fresh child that runs it: the command and its
+worker processes); ``tree_rss_mb`` and ``tree_pss_mb`` are the peaks, sampled every
+250 ms with psutil, of the sum over the command's process tree of the resident set
+(counts pages shared copy-on-write by forked workers once per process: an upper bound)
+and of the proportional set size (shared pages split between the processes sharing
+them: what the tree occupies).
+``cpu_s`` is the user + system CPU time of the command and its workers (steadier than
+wall time on a shared machine). Each record carries the 1-minute load average at its
+start (the machine is shared).
 """
 
 from __future__ import annotations
@@ -79,18 +90,40 @@ def bench_cli(case: str, args: list[str]) -> dict:
     return rec
 
 
-# the child forks the command so that its maxrss is the command's alone
+# the child starts the command so that its maxrss is the command's alone, and samples
+# the memory of the command's process tree
 _CHILD = """
-import json, os, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, tempfile, time
+import psutil
 args = json.loads(sys.argv[1])
+err = tempfile.TemporaryFile(mode="w+")
 t0 = time.perf_counter()
-p = subprocess.run([sys.executable, "-m", "siting.cli", *args], stdout=subprocess.DEVNULL,
-                   stderr=subprocess.PIPE, text=True)
+p = subprocess.Popen([sys.executable, "-m", "siting.cli", *args], stdout=subprocess.DEVNULL,
+                     stderr=err, text=True)
+top = psutil.Process(p.pid)
+rss = pss = 0
+while p.poll() is None:
+    r = s = 0
+    try:
+        procs = [top, *top.children(recursive=True)]
+    except psutil.Error:
+        procs = []
+    for q in procs:
+        try:
+            m = q.memory_full_info()
+            r, s = r + m.rss, s + m.pss
+        except psutil.Error:
+            pass
+    rss, pss = max(rss, r), max(pss, s)
+    time.sleep(0.25)
 dt = time.perf_counter() - t0
 if p.returncode:
-    sys.exit(p.stderr[-2000:])
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-print(json.dumps({"time_s": dt, "peak_mb": peak}))
+    err.seek(0)
+    sys.exit(err.read()[-2000:])
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak = ru.ru_maxrss / 1024.0
+print(json.dumps({"time_s": dt, "cpu_s": ru.ru_utime + ru.ru_stime, "peak_mb": peak,
+                  "tree_rss_mb": rss / 2**20, "tree_pss_mb": pss / 2**20}))
 """
 
 
@@ -98,20 +131,28 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--only", default="sjoin,run,join,run30")
+    ap.add_argument("--workers", type=int, default=None, help="--workers of the commands")
+    ap.add_argument("--points", type=Path, default=None, help="reuse this points CSV")
     a = ap.parse_args()
     only = set(a.only.split(","))
     d = Path(tempfile.mkdtemp(prefix="bench-one-path-"))
-    csv = d / "points.csv"
-    points_csv(a.n, csv)
+    csv = a.points or d / "points.csv"
+    if a.points is None:
+        points_csv(a.n, csv)
+    par = [] if a.workers is None else ["--workers", str(a.workers)]
     recs = []
     if "sjoin" in only:
         recs.append(bench_sjoin(csv))
     model = ["--gpu", "H100-SXM", "--gpus", "50000", "--commitment-years", "15"]
     model += ["--product-years", "2", "--after", "idle"]
     if "run" in only:
-        recs.append(bench_cli("run", ["run", str(csv), *model, "--out", str(d / "run")]))
+        recs.append(bench_cli("run", ["run", str(csv), *model, "--out", str(d / "run"), *par]))
     if "join" in only:
-        recs.append(bench_cli("join", ["join", str(csv), "--out", str(d / "joined.parquet")]))
+        out = str(d / "joined.parquet")
+        recs.append(bench_cli("join", ["join", str(csv), "--out", out, *par]))
+    if "screen" in only:
+        out = str(d / "screen.parquet")
+        recs.append(bench_cli("screen", ["screen", str(csv), "--out", out, *par]))
     if "run30" in only:
         campuses = str(REPO / "data/examples/campuses.csv")
         recs.append(bench_cli("run30", ["run", campuses, *model, "--out", str(d / "run30")]))

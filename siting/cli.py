@@ -66,7 +66,6 @@ def cmd_join(args) -> int:
 
 def _join_chunked(sites, args) -> int:
     """``siting join`` on the chunked engine (climate once per climate cell)."""
-    from siting.scale import DEFAULT_CHUNK_SIZE
     from siting.scale.join_large import join_to_parquet
 
     out, cov, ncol = join_to_parquet(
@@ -74,7 +73,8 @@ def _join_chunked(sites, args) -> int:
         args.out,
         data_dir=args.data_dir,
         snap_km=args.snap_km,
-        chunk_size=args.chunk_size or DEFAULT_CHUNK_SIZE,
+        chunk_size=args.chunk_size,
+        workers=args.workers,
     )
     if len(cov):
         print("coverage (sites per layer and level):")
@@ -309,6 +309,7 @@ def cmd_run(args) -> int:
         out_dir=args.out,
         chunk_size=args.chunk_size,
         report_top=args.report_top,
+        workers=args.workers,
     )
     paths = write_outputs(result, args.out, footprint=args.footprint or None)
     if not args.no_report:
@@ -363,6 +364,7 @@ def _add_large_options(p: argparse.ArgumentParser) -> None:
         help="from this many sites on, use the chunked engine of `screen` (0: always, -1: never)",
     )
     g.add_argument("--chunk-size", type=int, default=None, help="sites per chunk (chunked engine)")
+    _add_workers_option(g)
     g.add_argument(
         "--report-top",
         type=int,
@@ -373,6 +375,16 @@ def _add_large_options(p: argparse.ArgumentParser) -> None:
         "--footprint",
         action="store_true",
         help="chunked engine: also write footprint.nc for every site x year (batch by batch)",
+    )
+
+
+def _add_workers_option(p) -> None:
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="chunked engine: worker processes computing chunks (default min(2, CPUs); 1: "
+        "one process; the same output for any number)",
     )
 
 
@@ -507,7 +519,7 @@ def cmd_screen(args) -> int:
 
         res = screen(
             sites, fleet, scenario, chunk_size=args.chunk_size, progress=True,
-            cooling_choice=choice, **kw,
+            cooling_choice=choice, workers=args.workers, **kw,
         )  # fmt: skip
     import pandas as pd
 
@@ -653,6 +665,7 @@ def build_parser() -> argparse.ArgumentParser:
         " (0: always, -1: never)",
     )
     p.add_argument("--chunk-size", type=int, default=None, help="sites per chunk")
+    _add_workers_option(p)
     p.set_defaults(func=cmd_join)
 
     p = sub.add_parser("run", help="join, model, rank and report (the main job)")
@@ -697,7 +710,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(opt)
     _add_model_options(p)
     p.add_argument("--out", required=True, help="output GeoParquet path")
-    p.add_argument("--chunk-size", type=int, default=250_000, help="sites per chunk")
+    p.add_argument(
+        "--chunk-size", type=int, default=None, help="sites per chunk (default 250,000 / workers)"
+    )
+    _add_workers_option(p)
     p.add_argument("--dask", action="store_true", help="run on Dask (LocalCluster by default)")
     p.add_argument(
         "--scheduler", help="dask.distributed scheduler address (else SITING_DASK_SCHEDULER)"

@@ -151,6 +151,7 @@ def run(
     out_dir: str | os.PathLike | None = None,
     chunk_size: int | None = None,
     report_top: int | None = None,
+    workers: int | None = None,
 ) -> RunResult:
     """Run the whole job on a sites file or table.
 
@@ -191,6 +192,10 @@ def run(
     out_dir
         Where the chunked engine writes ``sites.parquet`` (default: a new temporary
         directory).
+    workers
+        Chunked engine: worker processes computing chunks (default ``min(2,
+        os.cpu_count())``; 1: in this process); the same results for any number (see
+        :func:`siting.scale.screen`).
     """
     from siting import decide
     from siting.join import join_layers
@@ -219,7 +224,7 @@ def run(
             exclusions=exclusions, force_include=force_include, join_options=join_options,
             futures=futures, carbon_price_usd_per_t=carbon_price_usd_per_t, out_dir=out_dir,
             chunk_size=chunk_size, report_top=report_top, progress=progress, inputs=inputs,
-            cooling_choice=cooling_choice,
+            cooling_choice=cooling_choice, workers=workers,
         )  # fmt: skip
     say(f"[2/4] joining {len(sites)} sites to the data layers")
     joined = join_layers(sites, data_dir=data_dir, **dict(join_options or {}))
@@ -259,7 +264,6 @@ def _run_chunked(sites, fleet, scenario, facility, say, *, out_dir, chunk_size, 
     """:func:`run` on the chunked engine (:func:`siting.scale.run_large.run_large`)."""
     import tempfile
 
-    from siting.scale import DEFAULT_CHUNK_SIZE
     from siting.scale.run_large import DEFAULT_REPORT_TOP, run_large
 
     n = len(sites[0]) if isinstance(sites, list) else len(sites)
@@ -270,7 +274,7 @@ def _run_chunked(sites, fleet, scenario, facility, say, *, out_dir, chunk_size, 
         scenario,
         facility,
         out_dir=out_dir if out_dir is not None else tempfile.mkdtemp(prefix="siting-run-"),
-        chunk_size=chunk_size or DEFAULT_CHUNK_SIZE,
+        chunk_size=chunk_size or None,
         report_top=DEFAULT_REPORT_TOP if report_top is None else report_top,
         **kw,
     )

@@ -47,7 +47,8 @@ Layout
     columns), :mod:`siting.scale.climate_cells` (climate per cell and its cache),
     :mod:`siting.scale.chunk` (one chunk: join and model), :mod:`siting.scale.store`
     (Arrow tables, pass-1 store, GeoParquet writer), :mod:`siting.scale.chunked` (one
-    machine) and :mod:`siting.scale.dask_screen` (Dask).
+    machine), :mod:`siting.scale.parallel` (chunks on forked workers after a warm-up)
+    and :mod:`siting.scale.dask_screen` (Dask).
 """
 
 from __future__ import annotations

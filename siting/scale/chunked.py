@@ -1,4 +1,4 @@
-"""Screening on one machine: chunks in row order (in this process or a pool of spawned
+"""Screening on one machine: chunks in row order (in this process or a pool of forked
 worker processes), each streamed to the pass-1 store, then ranked and written once."""
 
 from __future__ import annotations
@@ -157,30 +157,57 @@ def designs_path(out: str | os.PathLike):
     return out.with_name(f"{out.stem}.designs.parquet")
 
 
-def run_chunks(sites: gpd.GeoDataFrame, chunk_size: int, workers: int, job: dict):
-    """Chunk results in row order: in this process, or in a pool of ``workers``
-    spawned processes with at most ``workers + 1`` chunks in flight."""
-    slices = list(_chunks(len(sites), int(chunk_size)))
+def warm_up(sites: gpd.GeoDataFrame, job: dict, workers: int) -> None:
+    """Load, in this process, what every chunk reads, before the chunk workers are
+    forked: the layers and the model's tables (a small spread sample of the sites
+    through :func:`chunk_result`), the polygon layers' label indexes, and the climate of
+    every distinct climate cell of ``sites`` (the cells are known from the coordinates;
+    computed by ``workers`` forked processes, cached here)."""
+    from siting.scale.parallel import build_label_indexes, warm_climate
+
+    take = np.unique(np.linspace(0, len(sites) - 1, min(len(sites), 256)).astype(np.int64))
+    chunk_result(sites.iloc[take], 0, job)
+    build_label_indexes(len(sites))
+    opts = dict(job.get("join_options") or {})
+    cell = job.get("climate_cell_deg")
+    if not (cell is None or "weather_file" in sites.columns or "weather_files" in opts):
+        warm_climate(
+            sites["lat"], sites["lon"], cell_deg=float(cell), data_dir=job.get("data_dir"),
+            join_options=opts, workers=workers,
+        )  # fmt: skip
+
+
+def _chunk_task(state: dict, task: tuple[int, int]) -> tuple:
+    """One chunk in a forked worker (:func:`siting.scale.parallel.ordered_map`)."""
+    start, stop = task
+    return chunk_result(state["sites"].iloc[start:stop], start, state["job"])
+
+
+def chunk_plan(n: int, chunk_size: int | None, workers: int | None) -> tuple[list[slice], int]:
+    """The chunks (row slices) and the worker processes that compute them.
+
+    ``chunk_size`` None: :data:`DEFAULT_CHUNK_SIZE` divided by the workers, so that
+    the chunks being computed at once hold about the memory of one default chunk."""
+    from siting.scale.parallel import resolve_workers
+
+    w = resolve_workers(workers)
+    size = int(chunk_size) if chunk_size else max(1, DEFAULT_CHUNK_SIZE // w)
+    slices = list(_chunks(n, size))
+    return slices, min(w, max(len(slices), 1))
+
+
+def run_chunks(sites: gpd.GeoDataFrame, slices: list[slice], workers: int, job: dict):
+    """Chunk results in row order: in this process (``workers`` 1), or computed by
+    ``workers`` forked processes after :func:`warm_up` (the same results)."""
     if workers <= 1 or len(slices) <= 1:
         for sl in slices:
             yield chunk_result(sites.iloc[sl], sl.start, job)
         return
-    import multiprocessing as mp
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
+    from siting.scale.parallel import ordered_map
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        pending: deque = deque()
-        it = iter(slices)
-        for sl in it:
-            pending.append(pool.submit(chunk_result, sites.iloc[sl], sl.start, job))
-            if len(pending) > workers:
-                break
-        while pending:
-            yield pending.popleft().result()
-            sl = next(it, None)
-            if sl is not None:
-                pending.append(pool.submit(chunk_result, sites.iloc[sl], sl.start, job))
+    warm_up(sites, job, workers)
+    tasks = [(sl.start, sl.stop) for sl in slices]
+    yield from ordered_map(_chunk_task, tasks, {"sites": sites, "job": job}, workers)
 
 
 # Long only by its 15 parameters and their documentation: the body is 24 lines.
@@ -191,7 +218,7 @@ def screen(
     *,
     facility=None,
     out: str | os.PathLike | None = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     data_dir: str | os.PathLike | None = None,
     weights: Mapping[str, float] | str | None = None,
     exclusions=None,
@@ -199,7 +226,7 @@ def screen(
     climate_cell_deg: float | None = DEFAULT_CLIMATE_CELL_DEG,
     join_options: Mapping[str, Any] | None = None,
     memory_bytes: int = DEFAULT_MEMORY_BYTES,
-    workers: int = 1,
+    workers: int | None = None,
     progress: bool = True,
     cooling_choice=None,
 ) -> ScreenResult:
@@ -216,7 +243,8 @@ def screen(
         Output ``.parquet`` path (GeoParquet 1.0, WKB points, EPSG:4326), one row per
         site in input order.
     chunk_size
-        Sites per chunk (bounds memory).
+        Sites per chunk (bounds memory; default :data:`DEFAULT_CHUNK_SIZE` divided by
+        the workers).
     data_dir
         Extra data directory.
     weights, exclusions, force_include
@@ -231,9 +259,12 @@ def screen(
         million sites) up to this many bytes, then spilled to a temporary Parquet file
         next to ``out``.
     workers
-        Processes computing chunks in parallel (spawned; each loads the layers once).
-        Results are identical for any number; with more than one, each worker holds
-        one chunk, so lower ``chunk_size`` to keep memory bounded.
+        Processes computing chunks in parallel (default ``min(2, os.cpu_count())``; 1:
+        every chunk in this process). With more than one, the layers, their indexes
+        and the climate of every climate cell of the sites are prepared here, then the
+        workers are forked and share them (:mod:`siting.scale.parallel`; where the
+        platform cannot fork, 1 with a warning). Results are identical for any number
+        (same rows, order and values).
     progress
         Show a progress bar (tqdm) on stderr.
     cooling_choice
@@ -252,10 +283,8 @@ def screen(
     ScreenResult
     """
     out_path = check_out(out)
-    if not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
+    if chunk_size is not None and (not isinstance(chunk_size, int | np.integer) or chunk_size < 1):
         raise ConfigError(f"chunk_size must be a positive integer, got {chunk_size}")
-    if not isinstance(workers, int | np.integer) or workers < 1:
-        raise ConfigError(f"workers must be a positive integer, got {workers}", field="workers")
     t0 = time.perf_counter()
     sites = prepare_sites(sites)
     n = len(sites)
@@ -290,8 +319,8 @@ def chunk_pass(
     job: dict,
     store: SummaryStore,
     *,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
-    workers: int = 1,
+    chunk_size: int | None = None,
+    workers: int | None = None,
     progress: bool = True,
     designs: DesignsWriter | None = None,
 ) -> PassOne:
@@ -302,7 +331,8 @@ def chunk_pass(
     ``scenario``, ``facility``, ``data_dir``, ``climate_cell_deg``, ``join_options``,
     ``weights``, ``exclusions``, optionally ``other_scenario`` and ``cooling_choice``).
     With a cooling choice each chunk's trade-off rows are appended to ``designs``
-    (moved into place at the end; removed on error).
+    (moved into place at the end; removed on error). ``chunk_size`` and ``workers``:
+    :func:`chunk_plan`; the results are consumed in chunk order whatever the workers.
     """
     from tqdm.auto import tqdm
 
@@ -310,9 +340,11 @@ def chunk_pass(
     cover: list[pd.DataFrame] = []
     assumptions = pd.DataFrame()
     cells: set[int] = set()
-    bar = tqdm(total=len(sites), unit="site", disable=not progress, desc="screen")
+    slices, w = chunk_plan(len(sites), chunk_size, workers)
+    desc = "screen" if w == 1 else f"screen ({w} workers)"
+    bar = tqdm(total=len(sites), unit="site", disable=not progress, desc=desc)
     try:
-        for table, decision, cov, keys, assum, dtab in run_chunks(sites, chunk_size, workers, job):
+        for table, decision, cov, keys, assum, dtab in run_chunks(sites, slices, w, job):
             assumptions = assum
             store.append(table)
             if designs is not None and dtab is not None:

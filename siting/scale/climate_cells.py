@@ -103,6 +103,73 @@ def _climate_complete(frame: pd.DataFrame) -> np.ndarray:
     return np.isfinite(frame[cols].to_numpy(dtype=float, na_value=np.nan)).all(axis=1)
 
 
+def _cache_of(cell_deg: float, data_dir, join_options: Mapping[str, Any]) -> _ClimateCache:
+    from siting.paths import data_dirs
+
+    where = tuple(str(d) for d in data_dirs(data_dir))  # explicit, env, cache, embedded
+    return _cache_for((where, float(cell_deg), repr(sorted(join_options.items()))))
+
+
+def climate_frame(
+    keys: np.ndarray, *, cell_deg: float, data_dir, catalog, join_options: Mapping[str, Any]
+) -> pd.DataFrame:
+    """The climate columns at the centres of the cells ``keys`` (one row per key, in
+    order; one join of the climate family, each centre's values its own)."""
+    from siting.join import join_layers
+
+    clat, clon = _cell_centres(keys, cell_deg)
+    centres = gpd.GeoDataFrame(
+        {"site_id": keys.astype(str), "lat": clat, "lon": clon},
+        geometry=shapely.points(clon, clat),
+        crs="EPSG:4326",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cj = join_layers(
+            centres,
+            data_dir=data_dir,
+            families=("climate",),
+            catalog=catalog,
+            climate_cell_deg=None,
+            **dict(join_options),
+        )
+    cols = [c for c in cj.columns if c not in centres.columns]
+    return pd.DataFrame(cj[cols])
+
+
+def missing_cells(keys: np.ndarray, *, cell_deg: float, data_dir, join_options) -> np.ndarray:
+    """The distinct cells of ``keys`` whose climate this process has not cached."""
+    pos, _ = _cache_of(cell_deg, data_dir, join_options).get(keys)
+    return np.unique(keys[pos < 0])
+
+
+def fill_climate_cells(
+    keys: np.ndarray,
+    *,
+    cell_deg: float,
+    data_dir,
+    catalog,
+    join_options: Mapping[str, Any],
+) -> _ClimateCache:
+    """The climate of the cells ``keys`` (:func:`climate_cell_keys`) not yet cached in
+    this process computed (:func:`climate_frame`) and cached; returns the cache."""
+    cache = _cache_of(cell_deg, data_dir, join_options)
+    need = missing_cells(keys, cell_deg=cell_deg, data_dir=data_dir, join_options=join_options)
+    if need.size:
+        frame = climate_frame(
+            need, cell_deg=cell_deg, data_dir=data_dir, catalog=catalog, join_options=join_options
+        )
+        cache.add(need, frame)
+    return cache
+
+
+def add_climate_cells(
+    keys: np.ndarray, frame: pd.DataFrame, *, cell_deg: float, data_dir, join_options
+) -> None:
+    """Cache ``frame`` (:func:`climate_frame` of ``keys``, computed elsewhere)."""
+    _cache_of(cell_deg, data_dir, join_options).add(np.asarray(keys), frame)
+
+
 def _join_climate_by_cell(
     joined: gpd.GeoDataFrame,
     *,
@@ -117,32 +184,10 @@ def _join_climate_by_cell(
     lat = joined["lat"].to_numpy(float)
     lon = joined["lon"].to_numpy(float)
     keys = climate_cell_keys(lat, lon, cell_deg)
-    from siting.paths import data_dirs
-
-    where = tuple(str(d) for d in data_dirs(data_dir))  # explicit, env, cache, embedded
-    cache = _cache_for((where, float(cell_deg), repr(sorted(join_options.items()))))
+    cache = fill_climate_cells(
+        keys, cell_deg=cell_deg, data_dir=data_dir, catalog=catalog, join_options=join_options
+    )
     pos, table = cache.get(keys)
-    need = np.unique(keys[pos < 0])
-    if need.size:
-        clat, clon = _cell_centres(need, cell_deg)
-        centres = gpd.GeoDataFrame(
-            {"site_id": need.astype(str), "lat": clat, "lon": clon},
-            geometry=shapely.points(clon, clat),
-            crs="EPSG:4326",
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cj = join_layers(
-                centres,
-                data_dir=data_dir,
-                families=("climate",),
-                catalog=catalog,
-                climate_cell_deg=None,
-                **dict(join_options),
-            )
-        cols = [c for c in cj.columns if c not in centres.columns]
-        cache.add(need, pd.DataFrame(cj[cols]))
-        pos, table = cache.get(keys)
     # cells without a complete climate at their centre (e.g. centre at sea): per site
     bad = ~_climate_complete(table)[pos]
     source = table.assign(climate_at="cell_centre")

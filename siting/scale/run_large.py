@@ -23,7 +23,7 @@ import pyarrow as pa
 import shapely
 
 from siting.scale.chunked import OTHER, DesignsWriter, chunk_pass
-from siting.scale.common import DEFAULT_CHUNK_SIZE, DEFAULT_CLIMATE_CELL_DEG, ROW, rank_table
+from siting.scale.common import DEFAULT_CLIMATE_CELL_DEG, ROW, rank_table
 from siting.scale.store import pass1_store, write_ranked
 
 #: Sites shown in full in the HTML/PDF report and the XLSX workbook of a large run.
@@ -123,12 +123,13 @@ def run_large(
     join_options=None,
     futures: bool = True,
     carbon_price_usd_per_t: float | None = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     climate_cell_deg: float | None = DEFAULT_CLIMATE_CELL_DEG,
     report_top: int = DEFAULT_REPORT_TOP,
     progress: bool = True,
     inputs: list[str] | None = None,
     cooling_choice=None,
+    workers: int | None = None,
 ):
     """Join, model (both futures), rank and write ``sites.parquet`` in chunks.
 
@@ -140,6 +141,9 @@ def run_large(
     :func:`siting.scale.screen` (both futures choose independently, as the in-memory
     path does); the trade-off rows of every site stream to ``out_dir/designs.parquet``
     and ``assessment.designs`` holds those of the top sites.
+
+    ``chunk_size`` and ``workers`` as in :func:`siting.scale.screen` (chunks computed
+    by forked worker processes, consumed in chunk order: the same results).
     """
     from siting.decide import DEFAULT_WEIGHTS
     from siting.decide.futures import futures_scenarios
@@ -173,7 +177,10 @@ def run_large(
     timings = {"read": time.perf_counter() - t0}
     store = pass1_store(path, 1_500_000_000)
     t1 = time.perf_counter()
-    first = chunk_pass(sites, job, store, chunk_size=chunk_size, progress=progress, designs=designs)
+    first = chunk_pass(
+        sites, job, store, chunk_size=chunk_size, workers=workers, progress=progress,
+        designs=designs,
+    )  # fmt: skip
     timings["join_model"] = time.perf_counter() - t1
     del sites
     t2 = time.perf_counter()
