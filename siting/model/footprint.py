@@ -7,6 +7,7 @@ of the fleet into the (site, year) outputs named in :data:`ANNUAL_VARIABLES`.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import numpy as np
@@ -392,7 +393,7 @@ def _yearly_climate_terms(
         nodes = deltas_year
     else:
         nodes = np.linspace(deltas_year.min(), deltas_year.max(), max(int(warming_nodes), 2))
-    k_fac_n, k_w_n = cooling_profile(tdb, twb, hours, facility, nodes)
+    k_fac_n, k_w_n = _cooling_profile_memo(tdb, twb, hours, facility, nodes)
     k_fac_n = k_fac_n.astype(dtype, copy=False)
     k_w_n = k_w_n.astype(dtype, copy=False)
     if nodes.size == 1:
@@ -405,6 +406,30 @@ def _yearly_climate_terms(
     k_fac = k_fac_n[:, j0] * (1 - wgt) + k_fac_n[:, j0 + 1] * wgt
     k_w = k_w_n[:, j0] * (1 - wgt) + k_w_n[:, j0 + 1] * wgt
     return k_fac, k_w
+
+
+#: the last :func:`cooling_profile` result, keyed on its inputs' bytes and the facility:
+#: the two futures of a run (product survives / shut down) share climate, facility and
+#: warming shifts, so the second model call reuses the cooling terms of the first
+_PROFILE_MEMO: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _cooling_profile_memo(tdb, twb, hours, facility: Facility, nodes) -> tuple[np.ndarray, ...]:
+    """:func:`cooling_profile` with a one-entry memo (same inputs, same result)."""
+    h = hashlib.blake2b(digest_size=16)
+    for a in (tdb, twb, hours, nodes):
+        a = np.ascontiguousarray(a)
+        h.update(repr((a.dtype.str, a.shape)).encode())
+        h.update(a.tobytes())
+    from siting.model.cooling_table import _EXACT
+
+    key = (h.digest(), repr(facility), _EXACT.get())
+    hit = _PROFILE_MEMO.get(key)
+    if hit is None:
+        hit = cooling_profile(tdb, twb, hours, facility, nodes)
+        _PROFILE_MEMO.clear()
+        _PROFILE_MEMO[key] = hit
+    return hit[0].copy(), hit[1].copy()
 
 
 def _fixed_wue_climate_pue(facility: Facility) -> bool:
