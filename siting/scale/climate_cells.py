@@ -110,12 +110,29 @@ def _cache_of(cell_deg: float, data_dir, join_options: Mapping[str, Any]) -> _Cl
     return _cache_for((where, float(cell_deg), repr(sorted(join_options.items()))))
 
 
+def _climate_join(
+    points: gpd.GeoDataFrame, data_dir, catalog, join_options: Mapping[str, Any]
+) -> gpd.GeoDataFrame:
+    """The climate family alone joined at each point's own location (no cells)."""
+    from siting.join import join_layers
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return join_layers(
+            points,
+            data_dir=data_dir,
+            families=("climate",),
+            catalog=catalog,
+            climate_cell_deg=None,
+            **dict(join_options),
+        )
+
+
 def climate_frame(
     keys: np.ndarray, *, cell_deg: float, data_dir, catalog, join_options: Mapping[str, Any]
 ) -> pd.DataFrame:
     """The climate columns at the centres of the cells ``keys`` (one row per key, in
     order; one join of the climate family, each centre's values its own)."""
-    from siting.join import join_layers
 
     clat, clon = _cell_centres(keys, cell_deg)
     centres = gpd.GeoDataFrame(
@@ -123,16 +140,7 @@ def climate_frame(
         geometry=shapely.points(clon, clat),
         crs="EPSG:4326",
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cj = join_layers(
-            centres,
-            data_dir=data_dir,
-            families=("climate",),
-            catalog=catalog,
-            climate_cell_deg=None,
-            **dict(join_options),
-        )
+    cj = _climate_join(centres, data_dir, catalog, join_options)
     cols = [c for c in cj.columns if c not in centres.columns]
     return pd.DataFrame(cj[cols])
 
@@ -179,7 +187,6 @@ def _join_climate_by_cell(
     join_options: Mapping[str, Any],
 ) -> pd.DataFrame:
     """Climate columns for ``joined`` computed at climate-cell centres (see module doc)."""
-    from siting.join import join_layers
 
     lat = joined["lat"].to_numpy(float)
     lon = joined["lon"].to_numpy(float)
@@ -194,16 +201,7 @@ def _join_climate_by_cell(
     if bad.any():
         sub = joined.loc[bad, ["site_id", "lat", "lon", joined.geometry.name]]
         sub = gpd.GeoDataFrame(sub, geometry=joined.geometry.name, crs=joined.crs)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sj = join_layers(
-                sub,
-                data_dir=data_dir,
-                families=("climate",),
-                catalog=catalog,
-                climate_cell_deg=None,
-                **join_options,
-            )
+        sj = _climate_join(sub, data_dir, catalog, join_options)
         # the per-site rows appended to the cell rows, then one gather per column
         # (a column the per-site join lacks keeps the cell's value)
         site_rows = source.iloc[pos[bad]].reset_index(drop=True)
