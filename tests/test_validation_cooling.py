@@ -196,14 +196,13 @@ def campus_designs():
     }
 
 
-# known shortfalls, reported, not tuned: with the refrigerant-side chiller approaches the
-# hybrid trim is no longer nearly free (Singapore - Lulea 0.041 -> 0.083), but
-# direct_to_chip stays short (0.039 before the merge with the air-side changes): 85 % of
-# its heat is on a W32 loop that pad-cooled Singaporean air holds at 32 C nearly all year,
-# only the 15 % air share on the 18 C loop needs chillers. Mesa's air_economizer passes
-# since the pad bleed-off and the A1 allowable envelope (its embedded monthly humidity is
-# still too humid, June/July dew points ~18.5/20 C vs a few C/~14 C observed).
-_ACCEPT_FAIL = {"direct_to_chip"}
+# known shortfalls, reported, not tuned: none left on the default (H100) fleet. The
+# direct_to_chip gap was 0.039 at the GB200-class 85 % liquid share (a W32 loop that
+# pad-cooled Singaporean air holds at 32 C nearly all year); with the H100's own share
+# from the GPU catalog (cold plates on GPUs and CPUs: 0.62) the chilled air share is
+# larger and the gap 0.077. A GB200 fleet keeps 0.85 and the smaller gap. Mesa's
+# air_economizer passes since the pad bleed-off and the A1 allowable envelope.
+_ACCEPT_FAIL: set[str] = set()
 
 
 def _mark(key):

@@ -430,7 +430,7 @@ def _chosen_per_site(args, df, site_ids, facility, scenario, warming_nodes, choi
             cooling=name,
             preset=facility.preset,
             building_embodied_t_per_mw=facility.building_embodied_t_per_mw,
-        )
+        ).for_fleet(fleet)
         r = footprint_arrays(*args, fac, scenario, warming_nodes=warming_nodes)
         results.append(r)
         totals.append(_lifetime_totals(r, n))
@@ -466,7 +466,7 @@ def _checked_config(fleet: Fleet, scenario: Scenario, facility: Facility | None)
         raise ConfigError(
             f"the {facility.cooling!r} design cannot cool this fleet: {reason}", field="cooling"
         )
-    return facility
+    return facility.for_fleet(fleet)
 
 
 def _grid_for_sites(df: pd.DataFrame, scenario: Scenario, by_year) -> tuple[np.ndarray, np.ndarray]:

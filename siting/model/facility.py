@@ -8,7 +8,7 @@ overrides and dispatches its climate terms to the design's plant function.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from siting.model.designs import (
     switch_parameters,
 )
 from siting.model.designs.base import ASSUMPTION as _A
-from siting.model.fleet import _check_choice, _check_number
+from siting.model.fleet import Fleet, _check_choice, _check_number
 
 FACILITY_PRESETS = ("hyperscale", "enterprise")
 WATER_MODELS = ("energy_balance", "li2023")
@@ -113,6 +113,9 @@ class Facility:
     building_embodied_t_per_mw : float
         Embodied carbon of the building and plant [tCO2e per MW of design IT], charged
         in the first year (default 0: not counted).
+    fleet_params : tuple of (name, value, source)
+        Parameters the fleet's GPU sets (:meth:`for_fleet`, applied by ``assess``):
+        between the preset and a user override.
     **overrides
         Any preset parameter (``fan_pump_fraction``, ``approach_c``,
         ``cycles_of_concentration`` ...), see :meth:`parameters`. Every parameter of a
@@ -157,6 +160,7 @@ class Facility:
     liquid_fraction: float | None = None
     hybrid: bool | None = None
     dry_cooler_fan_kw_per_kw: float | None = None
+    fleet_params: tuple[tuple[str, Any, str], ...] = ()
 
     def __post_init__(self):
         self._check_choices()
@@ -236,10 +240,22 @@ class Facility:
         out: dict[str, tuple[Any, str, str]] = {}
         merged = dict(_COMMON_PARAMS[self.preset])
         merged.update(self.design.params(self.preset))
+        for name, value, source in self.fleet_params:
+            merged[name] = (value, merged[name][1], source)
         for name, (value, unit, source) in merged.items():
             v = getattr(self, name, None)
             out[name] = (value, unit, source) if v is None else (v, unit, "user override")
         return out
+
+    def for_fleet(self, fleet: Fleet) -> Facility:
+        """This facility with the parameters the fleet's GPU sets (e.g. the cold-plate
+        share of a direct-to-chip build, from the GPU catalog); user overrides win."""
+        own = self.design.fleet_params(fleet)
+        unknown = set(own) - set(self.design.parameter_names())
+        if unknown:  # pragma: no cover - a registry error, not a user error
+            raise ValueError(f"{self.cooling}: fleet sets unknown parameters {sorted(unknown)}")
+        fp = tuple((k, v, src) for k, (v, src) in sorted(own.items()))
+        return self if fp == self.fleet_params else replace(self, fleet_params=fp)
 
     def _values(self) -> dict[str, Any]:
         return {k: v[0] for k, v in self.parameters().items()}

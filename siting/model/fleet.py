@@ -194,6 +194,21 @@ class Fleet:
         return value, str(row.get("cooling_source", ""))
 
     @property
+    def liquid_fraction(self) -> tuple[float, str] | None:
+        """Share of the system's heat a cold-plate (direct-to-chip) build of this GPU
+        takes into the liquid ``(value [-], source)`` from the catalog column
+        ``liquid_fraction``; None when the catalog lacks it (the design preset applies)."""
+        row = gpu_catalog().loc[self.gpu]
+        if "liquid_fraction" not in row.index or pd.isna(row["liquid_fraction"]):
+            return None
+        value = float(row["liquid_fraction"])
+        if not 0.0 < value <= 1.0:
+            raise LayerError(
+                f"GPU {self.gpu}: column 'liquid_fraction' must be in (0, 1], got {value!r}"
+            )
+        return value, "GPU catalog: " + str(row.get("liquid_fraction_source", ""))
+
+    @property
     def design_it_mw(self) -> float:
         """Full-load IT power of the fleet = design IT capacity of the facility [MW]."""
         return int(self.gpus) * self.spec["system_w_per_gpu"][0] / 1e6

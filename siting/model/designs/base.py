@@ -46,6 +46,7 @@ __all__ = [
     "air_only_infeasibility",
     "always_feasible",
     "gpu_cooling",
+    "no_fleet_params",
 ]
 
 
@@ -64,6 +65,11 @@ PlantFunction = Callable[[np.ndarray, np.ndarray, Mapping[str, Any]], tuple[np.n
 def always_feasible(fleet: Fleet) -> str | None:
     """Feasibility hook of a design that suits every fleet: no reason against it."""
     return None
+
+
+def no_fleet_params(fleet: Fleet) -> dict[str, tuple[Any, str]]:
+    """Fleet hook of a design none of whose parameters depend on the GPU."""
+    return {}
 
 
 def gpu_cooling(fleet: Fleet) -> str:
@@ -118,6 +124,10 @@ class CoolingDesign:
         The design cools IT by air only (refuses liquid-cooled GPUs).
     auto_candidate : bool
         Whether the per-site choice (``--cooling auto``) considers the design by default.
+    fleet_params : callable
+        ``fleet_params(fleet) -> {parameter: (value, source)}``: parameters the fleet's
+        GPU sets (e.g. the share of heat into cold plates, from the GPU catalog). They
+        replace the preset value; a user override of the facility still wins.
     """
 
     name: str
@@ -131,6 +141,7 @@ class CoolingDesign:
     hourly: bool = False
     air_only: bool = False
     auto_candidate: bool = True
+    fleet_params: Callable[[Fleet], dict[str, tuple[Any, str]]] = no_fleet_params
 
     def params(self, preset: str) -> Mapping[str, Param]:
         """The parameter table of a facility preset."""

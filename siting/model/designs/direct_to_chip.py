@@ -6,7 +6,11 @@ air-cooled by CRAHs on a cooler loop (``supply_c``/``return_c``). Both loops rej
 heat on dry coolers, with adiabatic pre-cooling in hot hours when ``hybrid`` is on
 (:func:`siting.physics.plants.hybrid_dry_cooler_plant`, the same combination as
 :func:`siting.physics.plants.direct_to_chip_plant`). Evaluated on within-month hourly
-samples when the climate is monthly. Needs liquid-capable GPUs.
+samples when the climate is monthly. Needs liquid-capable GPUs. The liquid share is
+the fleet GPU's (GPU catalog column ``liquid_fraction``: cold plates on GPUs and CPUs
+of an 8-GPU server take ~0.6 of system power, a GB200 NVL72 rack ~0.85) unless the
+user sets ``Facility(liquid_fraction=...)``; the preset 0.85 applies to a catalog
+without the column.
 """
 
 from __future__ import annotations
@@ -97,6 +101,12 @@ def plant(
     return 1.0 + c, w
 
 
+def _liquid_share_of_gpu(fleet: Fleet) -> dict[str, tuple[Any, str]]:
+    """The GPU's share of heat into cold plates (GPU catalog column ``liquid_fraction``)."""
+    share = fleet.liquid_fraction
+    return {} if share is None else {"liquid_fraction": share}
+
+
 def _needs_liquid_capable(fleet: Fleet) -> str | None:
     if gpu_cooling(fleet) == "air":
         return f"GPU {fleet.gpu} is air-cooled only (GPU catalog column 'cooling')"
@@ -115,4 +125,5 @@ DIRECT_TO_CHIP = CoolingDesign(
     ordered_pairs=(("supply_c", "return_c"),),
     infeasibility=_needs_liquid_capable,
     hourly=True,
+    fleet_params=_liquid_share_of_gpu,
 )
