@@ -320,9 +320,23 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _gpkg_pool():
+    """One worker for the every-site GeoPackage: a fresh (spawned) process, so that its
+    Python side (reading ``sites.parquet`` batch by batch for GDAL) does not share the
+    GIL with the reports rendered here meanwhile; a thread where processes cannot
+    start."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    try:
+        return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+    except (OSError, NotImplementedError, ValueError):  # pragma: no cover - no processes
+        return ThreadPoolExecutor(max_workers=1)
+
+
 def _write_reports(result, args) -> dict:
     """The report formats; on the chunked engine the GeoPackage holds every site
-    (streamed from ``sites.parquet``, written by GDAL in a second thread while the
+    (streamed from ``sites.parquet``, written by GDAL in a second process while the
     other reports are rendered) and the others the top sites."""
     from siting.report import write_report
 
@@ -330,15 +344,13 @@ def _write_reports(result, args) -> dict:
     paths = {}
     gpkg = None
     if result.large is not None and {"gpkg", "geopackage"} & set(formats):
-        from concurrent.futures import ThreadPoolExecutor
-
         from siting.report.large_section import gpkg_note
         from siting.safe_io import safe_output_path
         from siting.scale.large_outputs import write_gpkg_all
 
         formats = [f for f in formats if f not in ("gpkg", "geopackage")]
         target = safe_output_path(Path(args.out), "report.gpkg", result.inputs)
-        pool = ThreadPoolExecutor(max_workers=1)
+        pool = _gpkg_pool()
         gpkg = pool.submit(write_gpkg_all, result.large.path, target, note=gpkg_note(result))
         pool.shutdown(wait=False)
     try:

@@ -385,29 +385,11 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _stack(
-    ax, years: np.ndarray, parts: Sequence[tuple[str, np.ndarray]], artists: list[Any]
-) -> float:
-    """Stacked step areas; returns the top of the stack."""
-    edges = np.append(years.astype(float), float(years[-1]) + 1.0)
-    base = np.zeros(len(years))
-    for key, values in parts:
-        v = np.clip(np.nan_to_num(np.asarray(values, dtype=float), nan=0.0), 0.0, None)
-        if not np.any(v):
-            continue
-        artists.append(
-            ax.stairs(base + v, edges, baseline=base, fill=True, color=COLORS[key], lw=0)
-        )
-        base = base + v
-    return float(np.max(base)) if len(base) else 0.0
-
-
 class SiteChartRenderer:
-    """Draws the annual chart of many sites on one reused figure (fast for many cards).
+    """Draws the annual chart of many sites (an SVG each, :mod:`siting.report.svg_chart`).
 
     Stacked per year: on-site and off-site water; scope-2 and embodied carbon; cool
     colours while the product runs, warm colours after it is shut down (dashed line).
-    The axes, the shutdown mark and the legend are built once; each call swaps the data.
 
     Parameters
     ----------
@@ -427,53 +409,30 @@ class SiteChartRenderer:
         self.years = np.asarray(annual["year"].to_numpy())
         self.sites = set(map(str, annual["site"].to_numpy()))
         self.stop = shutdown_year(scenario)
-        self._artists: list[Any] = []
-        x_end = float(self.years[-1]) + 1.0
-        with _style():
-            self.fig = _figure(8.4, 2.5, dpi=90)
-            self.axes = self.fig.subplots(1, 2)
-            handles = []
-            for ax, (title, vars_) in zip(self.axes, self._GROUPS, strict=True):
-                _mark_shutdown(ax, self.stop, x_end)
-                ax.set_title(title, loc="left")
-                ax.yaxis.set_major_formatter(_FMT)
-                ax.set_xlim(float(self.years[0]), x_end)
-                ax.xaxis.get_major_locator().set_params(integer=True)
-                for v in vars_:
-                    handles.append(
-                        Line2D([], [], lw=6, color=COLORS[f"{v}_before"], label=_LABELS[v])
-                    )
-                    if self.stop is not None:
-                        handles.append(
-                            Line2D(
-                                [],
-                                [],
-                                lw=6,
-                                color=COLORS[f"{v}_after"],
-                                label=f"{_LABELS[v]}, after product",
-                            )
-                        )
-            self.fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False)
-            self.fig.subplots_adjust(left=0.07, right=0.975, top=0.88, bottom=0.32, wspace=0.2)
+        self.legend = []  # one row per group: each part, then its after-product part
+        for _, vars_ in self._GROUPS:
+            for v in vars_:
+                self.legend.append((COLORS[f"{v}_before"], _LABELS[v]))
+                if self.stop is not None:
+                    self.legend.append((COLORS[f"{v}_after"], f"{_LABELS[v]}, after product"))
 
     def render(self, row: pd.Series, site_id: str) -> str | None:
-        """PNG data URI of one site's chart; ``None`` when it has no annual values."""
+        """SVG data URI of one site's chart; ``None`` when it has no annual values."""
+        from siting.report.svg_chart import stacked_years_svg, svg_data_uri
+
         if site_id not in self.sites:
             return None
         split = annual_split(self.annual, row, site_id)
         keys = [k for k in _LABELS if f"{k}_before" in split.columns]
         if not keys or not np.isfinite(split[[f"{k}_before" for k in keys]].to_numpy()).any():
             return None
-        for a in self._artists:
-            a.remove()
-        self._artists = []
-        with _style():
-            for ax, (_, vars_) in zip(self.axes, self._GROUPS, strict=True):
-                parts = [(f"{v}_before", split[f"{v}_before"]) for v in vars_ if v in keys]
-                parts += [(f"{v}_after", split[f"{v}_after"]) for v in vars_ if v in keys]
-                top = _stack(ax, self.years, parts, self._artists)
-                ax.set_ylim(0, top * 1.05 if top > 0 else 1.0)
-            return png_data_uri(self.fig)
+        panels = []
+        for title, vars_ in self._GROUPS:
+            parts = [(COLORS[f"{v}_before"], split[f"{v}_before"]) for v in vars_ if v in keys]
+            parts += [(COLORS[f"{v}_after"], split[f"{v}_after"]) for v in vars_ if v in keys]
+            panels.append((title, parts))
+        svg = stacked_years_svg(self.years, panels, self.legend, self.stop, compact_number)
+        return svg_data_uri(svg)
 
 
 def site_chart(annual: Any, row: pd.Series, site_id: str, scenario: Any) -> str | None:
