@@ -281,7 +281,8 @@ def test_html_is_self_contained(html_text):
         for k, v in n.attrs.items():
             assert not k.startswith("on"), f"event handler attribute {k} on <{n.tag}>"
             if k == "src":  # embedded images only: PNG charts, SVG site-card charts
-                assert v.startswith(("data:image/png;base64,", "data:image/svg+xml;base64,")), v[:60]
+                embedded = ("data:image/png;base64,", "data:image/svg+xml;base64,")
+                assert v.startswith(embedded), v[:60]
             if k == "href":
                 assert v.startswith("#"), v
     imgs = doc.find_all("img")
