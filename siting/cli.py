@@ -326,12 +326,25 @@ def _gpkg_pool():
     GIL with the reports rendered here meanwhile; a thread where processes cannot
     start."""
     import multiprocessing as mp
+    import sys
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
+    if not _main_is_the_cli(sys.modules.get("__main__")):
+        # a spawned process re-imports the calling script: only the CLI's own entry
+        # points are known to be safe to re-import
+        return ThreadPoolExecutor(max_workers=1)
     try:
         return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
     except (OSError, NotImplementedError, ValueError):  # pragma: no cover - no processes
         return ThreadPoolExecutor(max_workers=1)
+
+
+def _main_is_the_cli(main) -> bool:
+    """Whether ``__main__`` is ``python -m siting[.cli]`` or the ``siting`` script."""
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name in ("siting.cli", "siting.__main__"):
+        return True
+    return Path(str(getattr(main, "__file__", ""))).name in ("siting", "siting.exe")
 
 
 def _write_reports(result, args) -> dict:
@@ -350,8 +363,10 @@ def _write_reports(result, args) -> dict:
 
         formats = [f for f in formats if f not in ("gpkg", "geopackage")]
         target = safe_output_path(Path(args.out), "report.gpkg", result.inputs)
+        gpkg_args = (result.large.path, target)
+        gpkg_note_text = gpkg_note(result)
         pool = _gpkg_pool()
-        gpkg = pool.submit(write_gpkg_all, result.large.path, target, note=gpkg_note(result))
+        gpkg = pool.submit(write_gpkg_all, *gpkg_args, note=gpkg_note_text)
         pool.shutdown(wait=False)
     try:
         if formats:
@@ -361,7 +376,14 @@ def _write_reports(result, args) -> dict:
             gpkg.exception()  # let GDAL finish (its temporary file is removed) first
         raise
     if gpkg is not None:
-        paths["gpkg"] = gpkg.result()
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            paths["gpkg"] = gpkg.result()
+        except BrokenProcessPool:
+            # the process could not start (e.g. a calling script without an
+            # ``if __name__ == "__main__"`` guard re-runs itself when spawned): write here
+            paths["gpkg"] = write_gpkg_all(*gpkg_args, note=gpkg_note_text)
     return paths
 
 

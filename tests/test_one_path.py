@@ -146,3 +146,24 @@ def test_footprint_written_in_batches_on_request(both, sites, monkeypatch):
         for v in top.data_vars:
             if top[v].dims[:1] == ("site",):
                 np.testing.assert_allclose(ds[v].values[i], top[v].values[0], rtol=0, atol=0)
+
+
+def test_gpkg_process_only_under_the_cli_entry_points():
+    """A spawned process re-imports ``__main__``: only the CLI's own entry points get
+    one (a user's unguarded script would run itself again); others write in a thread."""
+    from types import ModuleType, SimpleNamespace
+
+    from siting.cli import _main_is_the_cli
+
+    def main(spec=None, file=None):
+        m = ModuleType("__main__")
+        m.__spec__ = None if spec is None else SimpleNamespace(name=spec)
+        if file is not None:
+            m.__file__ = file
+        return m
+
+    assert _main_is_the_cli(main(spec="siting.cli"))
+    assert _main_is_the_cli(main(file="/venv/bin/siting"))
+    assert not _main_is_the_cli(main(file="/home/me/my_script.py"))
+    assert not _main_is_the_cli(main())  # interactive
+    assert not _main_is_the_cli(None)
