@@ -323,8 +323,8 @@ def cmd_run(args) -> int:
 def _gpkg_pool():
     """One worker for the every-site GeoPackage: a fresh (spawned) process, so that its
     Python side (reading ``sites.parquet`` batch by batch for GDAL) does not share the
-    GIL with the reports rendered here meanwhile; a thread where processes cannot
-    start."""
+    GIL with the reports rendered here meanwhile; a thread when ``__main__`` is not the
+    CLI."""
     import multiprocessing as mp
     import sys
     from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -333,10 +333,7 @@ def _gpkg_pool():
         # a spawned process re-imports the calling script: only the CLI's own entry
         # points are known to be safe to re-import
         return ThreadPoolExecutor(max_workers=1)
-    try:
-        return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
-    except (OSError, NotImplementedError, ValueError):  # pragma: no cover - no processes
-        return ThreadPoolExecutor(max_workers=1)
+    return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
 
 
 def _main_is_the_cli(main) -> bool:
@@ -381,8 +378,8 @@ def _write_reports(result, args) -> dict:
         try:
             paths["gpkg"] = gpkg.result()
         except BrokenProcessPool:
-            # the process could not start (e.g. a calling script without an
-            # ``if __name__ == "__main__"`` guard re-runs itself when spawned): write here
+            # the process died or could not start (its partial file is never renamed
+            # into place: the write is atomic): write the GeoPackage here instead
             paths["gpkg"] = write_gpkg_all(*gpkg_args, note=gpkg_note_text)
     return paths
 

@@ -67,6 +67,7 @@ def _panel(
             base = base + v
     ticks = nice_ticks(float(base.max()) * 1.05 if len(base) else 0.0)
     y_top = float(ticks[-1])
+    show_stop = stop is not None and first <= stop <= x_end
 
     def sx(t: float) -> float:
         return x0 + (t - first) / (x_end - first) * width
@@ -77,7 +78,7 @@ def _panel(
     out = [
         f'<text x="{x0:.1f}" y="{_PANEL_TOP - 8}" font-size="12">{escape(title)}</text>',
     ]
-    if stop is not None and first <= stop <= x_end:
+    if show_stop:
         out.append(
             f'<rect x="{sx(stop):.1f}" y="{_PANEL_TOP}" width="{sx(x_end) - sx(stop):.1f}" '
             f'height="{height}" fill="#b2182b" fill-opacity="0.06"/>'
@@ -109,7 +110,7 @@ def _panel(
         f'<path d="M{x0:.1f},{_PANEL_TOP} V{_PANEL_BOTTOM} H{x0 + width:.1f}" '
         'fill="none" stroke="#333"/>'
     )
-    if stop is not None and first <= stop <= x_end:
+    if show_stop:
         xs = sx(stop)
         out.append(
             f'<line x1="{xs:.1f}" y1="{_PANEL_TOP}" x2="{xs:.1f}" y2="{_PANEL_BOTTOM}" '
