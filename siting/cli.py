@@ -286,6 +286,7 @@ def cmd_run(args) -> int:
     _check_decision_options(args)
     fleet, scenario, facility = _configs(args)
     weights = decide.parse_weights(args.weights) if args.weights else None
+    formats = [] if args.no_report else [f.strip() for f in args.format.split(",") if f.strip()]
     result = run(
         args.sites,
         fleet,
@@ -310,78 +311,45 @@ def cmd_run(args) -> int:
         chunk_size=args.chunk_size,
         report_top=args.report_top,
         workers=args.workers,
+        large_gpkg=_large_gpkg_target(args, formats),
+        wait=False,
     )
-    paths = write_outputs(result, args.out, footprint=args.footprint or None)
-    if not args.no_report:
-        paths.update(_write_reports(result, args))
+    try:
+        paths = write_outputs(result, args.out, footprint=args.footprint or None)
+        if formats:
+            paths.update(_write_reports(result, args, formats))
+        if result.large is not None:
+            paths.update(result.large.finish())
+    except BaseException:
+        if result.large is not None:
+            result.large.abort()
+        raise
     _print_ranking(result, limit=args.top)
     for p in paths.values():
         print(f"wrote {p}")
     return 0
 
 
-def _gpkg_pool():
-    """One worker for the every-site GeoPackage: a fresh (spawned) process, so that its
-    Python side (reading ``sites.parquet`` batch by batch for GDAL) does not share the
-    GIL with the reports rendered here meanwhile; a thread when ``__main__`` is not the
-    CLI."""
-    import multiprocessing as mp
-    import sys
-    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+def _large_gpkg_target(args, formats: list[str]) -> Path | None:
+    """Where a run on the chunked engine writes its every-site GeoPackage (alongside
+    ``sites.parquet``, while the other reports render), or None."""
+    from siting.safe_io import safe_output_path
 
-    if not _main_is_the_cli(sys.modules.get("__main__")):
-        # a spawned process re-imports the calling script: only the CLI's own entry
-        # points are known to be safe to re-import
-        return ThreadPoolExecutor(max_workers=1)
-    return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+    if not {"gpkg", "geopackage"} & set(formats):
+        return None
+    return safe_output_path(Path(args.out), "report.gpkg", [args.sites])
 
 
-def _main_is_the_cli(main) -> bool:
-    """Whether ``__main__`` is ``python -m siting[.cli]`` or the ``siting`` script."""
-    spec = getattr(main, "__spec__", None)
-    if spec is not None and spec.name in ("siting.cli", "siting.__main__"):
-        return True
-    return Path(str(getattr(main, "__file__", ""))).name in ("siting", "siting.exe")
-
-
-def _write_reports(result, args) -> dict:
-    """The report formats; on the chunked engine the GeoPackage holds every site
-    (streamed from ``sites.parquet``, written by GDAL in a second process while the
-    other reports are rendered) and the others the top sites."""
+def _write_reports(result, args, formats: list[str]) -> dict:
+    """The report formats; on the chunked engine the GeoPackage (every site) is written
+    by the run itself (``large_gpkg``), the others hold the top sites."""
     from siting.report import write_report
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    paths = {}
-    gpkg = None
-    if result.large is not None and {"gpkg", "geopackage"} & set(formats):
-        from siting.report.large_section import gpkg_note
-        from siting.safe_io import safe_output_path
-        from siting.scale.large_outputs import write_gpkg_all
-
+    if result.large is not None:
         formats = [f for f in formats if f not in ("gpkg", "geopackage")]
-        target = safe_output_path(Path(args.out), "report.gpkg", result.inputs)
-        gpkg_args = (result.large.path, target)
-        gpkg_note_text = gpkg_note(result)
-        pool = _gpkg_pool()
-        gpkg = pool.submit(write_gpkg_all, *gpkg_args, note=gpkg_note_text)
-        pool.shutdown(wait=False)
-    try:
-        if formats:
-            paths.update(write_report(result, args.out, formats=tuple(formats), top_n=args.cards))
-    except BaseException:
-        if gpkg is not None:
-            gpkg.exception()  # let GDAL finish (its temporary file is removed) first
-        raise
-    if gpkg is not None:
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            paths["gpkg"] = gpkg.result()
-        except BrokenProcessPool:
-            # the process died or could not start (its partial file is never renamed
-            # into place: the write is atomic): write the GeoPackage here instead
-            paths["gpkg"] = write_gpkg_all(*gpkg_args, note=gpkg_note_text)
-    return paths
+    if not formats:
+        return {}
+    return write_report(result, args.out, formats=tuple(formats), top_n=args.cards)
 
 
 def _add_large_options(p: argparse.ArgumentParser) -> None:

@@ -152,6 +152,8 @@ def run(
     chunk_size: int | None = None,
     report_top: int | None = None,
     workers: int | None = None,
+    large_gpkg: str | os.PathLike | None = None,
+    wait: bool = True,
 ) -> RunResult:
     """Run the whole job on a sites file or table.
 
@@ -196,6 +198,16 @@ def run(
         Chunked engine: worker processes computing chunks (default ``min(2,
         os.cpu_count())``; 1: in this process); the same results for any number (see
         :func:`siting.scale.screen`).
+    large_gpkg
+        Chunked engine: also write every site to this GeoPackage (its summary columns,
+        :func:`siting.scale.large_outputs.gpkg_columns`), from the same tables as
+        ``sites.parquet`` and at the same time. Ignored by the in-memory path, whose
+        GeoPackage :func:`siting.report.write_report` writes.
+    wait
+        Chunked engine: False returns once the top sites are known, with
+        ``sites.parquet`` (and ``large_gpkg``) still being written in the background;
+        then call ``result.large.finish()`` before reading them (``abort()`` on an
+        error). The CLI renders its reports meanwhile.
     """
     from siting import decide
     from siting.join import join_layers
@@ -224,7 +236,7 @@ def run(
             exclusions=exclusions, force_include=force_include, join_options=join_options,
             futures=futures, carbon_price_usd_per_t=carbon_price_usd_per_t, out_dir=out_dir,
             chunk_size=chunk_size, report_top=report_top, progress=progress, inputs=inputs,
-            cooling_choice=cooling_choice, workers=workers,
+            cooling_choice=cooling_choice, workers=workers, gpkg=large_gpkg, wait=wait,
         )  # fmt: skip
     say(f"[2/4] joining {len(sites)} sites to the data layers")
     joined = join_layers(sites, data_dir=data_dir, **dict(join_options or {}))
@@ -331,7 +343,8 @@ def write_outputs(
     A run on the chunked engine (``result.large``) already streamed every site to its
     ``sites.parquet`` (copied here if ``out_dir`` is elsewhere); it writes no CSV and
     writes ``footprint.nc`` (every site x year, batch by batch) only with
-    ``footprint=True``. ``designs.csv`` (the site x cooling-design trade-off) is
+    ``footprint=True`` (waiting for ``sites.parquet`` when it reads it, see
+    ``run(wait=False)``). ``designs.csv`` (the site x cooling-design trade-off) is
     written when the design was chosen per site (on the chunked engine: the top
     sites', every site's being in ``designs.parquet``).
     """
@@ -370,6 +383,8 @@ def _write_large_outputs(result: RunResult, out: Path, footprint: bool) -> dict[
     out.mkdir(parents=True, exist_ok=True)
     target = safe_output_path(out, "sites.parquet", result.inputs)
     src = Path(result.large.path)
+    if src.resolve() != target.resolve() or footprint:
+        result.large.finish()  # both read the written file
     if src.resolve() != target.resolve():
         shutil.copyfile(src, target)
     paths = {"sites.parquet": target}

@@ -148,22 +148,108 @@ def test_footprint_written_in_batches_on_request(both, sites, monkeypatch):
                 np.testing.assert_allclose(ds[v].values[i], top[v].values[0], rtol=0, atol=0)
 
 
-def test_gpkg_process_only_under_the_cli_entry_points():
-    """A spawned process re-imports ``__main__``: only the CLI's own entry points get
-    one (a user's unguarded script would run itself again); others write in a thread."""
-    from types import ModuleType, SimpleNamespace
+def _gpkg_values(path) -> pd.DataFrame:
+    import pyogrio
 
-    from siting.cli import _main_is_the_cli
+    return pyogrio.read_dataframe(path, layer="sites")
 
-    def main(spec=None, file=None):
-        m = ModuleType("__main__")
-        m.__spec__ = None if spec is None else SimpleNamespace(name=spec)
-        if file is not None:
-            m.__file__ = file
-        return m
 
-    assert _main_is_the_cli(main(spec="siting.cli"))
-    assert _main_is_the_cli(main(file="/venv/bin/siting"))
-    assert not _main_is_the_cli(main(file="/home/me/my_script.py"))
-    assert not _main_is_the_cli(main())  # interactive
-    assert not _main_is_the_cli(None)
+def test_background_writes_equal_the_sequential_files(both, sites, tmp_path):
+    """``wait=False`` returns before ``sites.parquet`` and the GeoPackage are written;
+    once finished they hold what the sequential writes hold (every site, same values)."""
+    from siting.scale.large_outputs import write_gpkg_all
+
+    _, _, result = both
+    bg = run(
+        sites, FLEET, SCENARIO, large_threshold=0, out_dir=tmp_path / "bg", report_top=25,
+        chunk_size=700, large_gpkg=tmp_path / "bg" / "report.gpkg", wait=False,
+    )  # fmt: skip
+    paths = bg.large.finish()
+    assert paths == {"sites.parquet": bg.large.path, "gpkg": tmp_path / "bg" / "report.gpkg"}
+    assert bg.large.finish() == paths  # idempotent
+    pd.testing.assert_frame_equal(
+        gpd.read_parquet(bg.large.path), gpd.read_parquet(result.large.path)
+    )
+    seq = write_gpkg_all(result.large.path, tmp_path / "seq.gpkg")
+    g = _gpkg_values(paths["gpkg"])
+    assert len(g) == 2_000
+    pd.testing.assert_frame_equal(g, _gpkg_values(seq))
+    assert not list((tmp_path / "bg").glob(".*"))  # no part or spill file left
+
+
+def test_background_gpkg_read_back_when_the_store_spilled(sites, tmp_path, monkeypatch):
+    """A store that spilled to disk cannot hand its tables over: ``sites.parquet`` is
+    written first and the GeoPackage read back from it (the same rows)."""
+    import siting.scale.run_large as rl
+
+    spill = rl.pass1_store
+    monkeypatch.setattr(rl, "pass1_store", lambda out, memory_bytes: spill(out, 1))
+    res = run(
+        sites.iloc[:900], FLEET, SCENARIO, large_threshold=0, out_dir=tmp_path, chunk_size=300,
+        large_gpkg=tmp_path / "r.gpkg", wait=False,
+    )  # fmt: skip
+    paths = res.large.finish()
+    g = _gpkg_values(paths["gpkg"])
+    full = gpd.read_parquet(paths["sites.parquet"])
+    assert list(g["site_id"]) == list(full["site_id"]) == list(sites["site_id"].iloc[:900])
+    np.testing.assert_array_equal(g["score"].to_numpy(float), full["score"].to_numpy(float))
+
+
+def _ranked_tables(both):
+    import pyarrow.parquet as pq
+
+    _, _, result = both
+    pf = pq.ParquetFile(result.large.path)
+    return pf.schema_arrow, [pf.read_row_group(i) for i in range(pf.num_row_groups)]
+
+
+def test_background_gpkg_error_is_raised_by_finish(both, tmp_path):
+    from siting.scale.background import PendingWrites
+
+    schema, tables = _ranked_tables(both)
+    (tmp_path / "a_file").write_text("not a directory")
+    bad = tmp_path / "a_file" / "r.gpkg"
+    pw = PendingWrites(tmp_path / "s.parquet", schema, tables, gpkg=bad)
+    with pytest.raises(OSError):
+        pw.finish()
+    assert (tmp_path / "s.parquet").exists()  # the other write still completed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "s.parquet"]
+
+
+def test_background_abort_leaves_no_partial_file(both, tmp_path):
+    import threading
+
+    from siting.scale.background import PendingWrites
+
+    schema, tables = _ranked_tables(both)
+    go = threading.Event()
+
+    def slow():
+        yield tables[0]
+        go.wait(10)  # the test sets the stop flag meanwhile
+        yield from tables[1:]
+
+    pw = PendingWrites(tmp_path / "s.parquet", schema, slow())
+    pw._stop.set()
+    go.set()
+    pw.abort()
+    assert not list(tmp_path.iterdir())  # neither the file nor its part file
+
+
+def _die(_):
+    import os
+
+    os._exit(3)
+
+
+def test_background_gpkg_rewritten_here_if_its_process_dies(both, tmp_path, monkeypatch):
+    import siting.scale.background as bgm
+    from siting.scale.parallel import can_fork
+
+    if not can_fork():
+        pytest.skip("the GeoPackage is written by a thread where the platform cannot fork")
+    monkeypatch.setattr(bgm, "_gpkg_in_child", _die)
+    schema, tables = _ranked_tables(both)
+    pw = bgm.PendingWrites(tmp_path / "s.parquet", schema, tables, gpkg=tmp_path / "r.gpkg")
+    paths = pw.finish()
+    assert len(_gpkg_values(paths["gpkg"])) == 2_000

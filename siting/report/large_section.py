@@ -32,11 +32,9 @@ def gpkg_note(result: Any) -> str | None:
     large = getattr(result, "large", None)
     if large is None:
         return None
-    return (
-        f"{large.n_sites:,} sites of a siting run, one point each (EPSG:4326), input "
-        "order, the ranking and summary columns only; every column of every site is in "
-        "sites.parquet (GeoParquet) next to this file."
-    )
+    from siting.scale.large_outputs import gpkg_description
+
+    return gpkg_description(large.n_sites)
 
 
 def large_context(result: Any) -> dict[str, Any] | None:

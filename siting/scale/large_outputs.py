@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -84,6 +85,15 @@ GPKG_COLUMNS = (
 )
 
 
+def gpkg_description(n_sites: int) -> str:
+    """The layer description of the every-site GeoPackage of a run of ``n_sites``."""
+    return (
+        f"{n_sites:,} sites of a siting run, one point each (EPSG:4326), input "
+        "order, the ranking and summary columns only; every column of every site is in "
+        "sites.parquet (GeoParquet) next to this file."
+    )
+
+
 def gpkg_columns(names) -> list[str]:
     """The :data:`GPKG_COLUMNS` among ``names`` (the ``norm_*`` ones after ``score``)."""
     have = set(names)
@@ -101,21 +111,42 @@ def write_gpkg_all(
     parquet: str | os.PathLike, path: str | os.PathLike, *, note: str | None = None
 ) -> Path:
     """Every site of ``parquet`` into the ``sites`` layer of a GeoPackage (input order,
-    :func:`gpkg_columns`, spatial index), streamed batch by batch through GDAL's Arrow
-    interface (``pyogrio.write_arrow``); ``note`` is stored as the layer's description.
-    Atomic. GDAL releases the GIL while it writes: a caller may render the reports in
-    another thread meanwhile."""
-    import pyogrio
-
-    from siting.safe_io import atomic_write
-
+    :func:`gpkg_columns`, spatial index), streamed batch by batch
+    (:func:`write_gpkg_tables`). Atomic."""
     pf = pq.ParquetFile(parquet)
     cols = gpkg_columns(pf.schema_arrow.names) + ["geometry"]
-    schema = pa.schema([_plain_field(pf.schema_arrow.field(c)) for c in cols])
+    tables = (pa.Table.from_batches([b]) for b in pf.iter_batches(BATCH_ROWS, columns=cols))
+    return write_gpkg_tables(tables, pf.schema_arrow, path, note=note)
+
+
+def write_gpkg_tables(
+    tables: Iterable[pa.Table],
+    schema: pa.Schema,
+    path: str | os.PathLike,
+    *,
+    note: str | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> Path:
+    """Tables of the run's output ``schema`` (every column, row order) into the
+    ``sites`` layer of a GeoPackage: :func:`gpkg_columns`, points, spatial index,
+    ``note`` as the layer's description; streamed to GDAL in batches of at most
+    :data:`BATCH_ROWS` through its Arrow interface (``pyogrio.write_arrow``). Atomic;
+    ``stop()`` true before a batch abandons the write. GDAL holds the GIL while it
+    writes: run it in another process to render reports meanwhile."""
+    import pyogrio
+
+    from siting.errors import OutputError
+    from siting.safe_io import atomic_write
+
+    cols = gpkg_columns(schema.names) + ["geometry"]
+    plain = pa.schema([_plain_field(schema.field(c)) for c in cols])
 
     def batches():
-        for b in pf.iter_batches(batch_size=BATCH_ROWS, columns=cols):
-            yield pa.Table.from_batches([b]).cast(schema).combine_chunks().to_batches()[0]
+        for t in tables:
+            for b in t.select(cols).cast(plain).to_batches(max_chunksize=BATCH_ROWS):
+                if stop is not None and stop():
+                    raise OutputError(f"{path}: write abandoned")
+                yield b
 
     def _write(tmp: Path) -> None:
         tmp.unlink(missing_ok=True)  # the GeoPackage driver creates the file itself
@@ -123,7 +154,7 @@ def write_gpkg_all(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # extension is not .gpkg
             pyogrio.write_arrow(
-                pa.RecordBatchReader.from_batches(schema, batches()),
+                pa.RecordBatchReader.from_batches(plain, batches()),
                 tmp,
                 layer="sites",
                 driver="GPKG",

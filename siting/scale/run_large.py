@@ -24,7 +24,7 @@ import shapely
 
 from siting.scale.chunked import OTHER, DesignsWriter, chunk_pass
 from siting.scale.common import DEFAULT_CLIMATE_CELL_DEG, ROW, rank_table
-from siting.scale.store import pass1_store, write_ranked
+from siting.scale.store import pass1_store, ranked_batches, write_ranked
 
 #: Sites shown in full in the HTML/PDF report and the XLSX workbook of a large run.
 DEFAULT_REPORT_TOP = 200
@@ -68,6 +68,8 @@ class LargeRun:
         (``designs.parquet``; the top sites' rows are ``assessment.designs``).
     cooling_choice : siting.model.CoolingChoice or None
         The per-site design choice of the run (re-applied by batch outputs).
+    writes : siting.scale.background.PendingWrites or None
+        The writes of ``path`` (and the every-site GeoPackage) until :meth:`finish`.
     """
 
     n_sites: int
@@ -78,6 +80,21 @@ class LargeRun:
     climate_cells: int = 0
     designs_path: Path | None = None
     cooling_choice: object = None
+    writes: object = None
+
+    def finish(self) -> dict[str, Path]:
+        """Wait for ``sites.parquet`` (and the GeoPackage) to be complete; their paths
+        (``sites.parquet``, ``gpkg``). Raises the first error of the writes."""
+        if self.writes is None:
+            return {"sites.parquet": self.path}
+        paths = self.writes.finish()
+        self.timings.update({f"write {k}": v for k, v in self.writes.seconds.items()})
+        return paths
+
+    def abort(self) -> None:
+        """Stop the writes still running and wait for them (no partial file stays)."""
+        if self.writes is not None:
+            self.writes.abort()
 
 
 def _futures_extra(decision: pd.DataFrame, scenario, shut_down, job, carbon) -> pd.DataFrame:
@@ -130,6 +147,8 @@ def run_large(
     inputs: list[str] | None = None,
     cooling_choice=None,
     workers: int | None = None,
+    gpkg: str | os.PathLike | None = None,
+    wait: bool = True,
 ):
     """Join, model (both futures), rank and write ``sites.parquet`` in chunks.
 
@@ -144,6 +163,12 @@ def run_large(
 
     ``chunk_size`` and ``workers`` as in :func:`siting.scale.screen` (chunks computed
     by forked worker processes, consumed in chunk order: the same results).
+
+    ``gpkg``: also write every site (:func:`siting.scale.large_outputs.gpkg_columns`)
+    to this GeoPackage. ``wait`` False: return as soon as the top sites are known, with
+    ``sites.parquet`` (and the GeoPackage) still being written
+    (:mod:`siting.scale.background`); the caller renders its reports meanwhile, then
+    calls ``result.large.finish()`` (or ``result.large.abort()`` on its own error).
     """
     from siting.decide import DEFAULT_WEIGHTS
     from siting.decide.futures import futures_scenarios
@@ -200,10 +225,8 @@ def run_large(
                 if c != "site_id" and c not in store.schema.names
             }
         timings["rank"] = time.perf_counter() - t2
-        t3 = time.perf_counter()
         keep = _Keep(_top_rows(ranked, report_top))
-        write_ranked(store, path, ranked, extra, on_batch=keep)
-        timings["write"] = time.perf_counter() - t3
+        writes = _start_writes(store, path, ranked, extra, keep, gpkg, n)
     finally:
         store.cleanup()
     del decision, main, ranked
@@ -214,7 +237,10 @@ def run_large(
     large = LargeRun(
         n, path, int(report_top), points, timings, first.climate_cells,
         designs_path=None if designs is None else designs.path, cooling_choice=cooling_choice,
+        writes=writes,
     )  # fmt: skip
+    if wait:
+        large.finish()
     return RunResult(
         sites=top,
         joined=top,
@@ -231,6 +257,26 @@ def run_large(
         carbon_price_usd_per_t=carbon_price_usd_per_t,
         large=large,
     )
+
+
+def _start_writes(store, path, ranked, extra, keep, gpkg, n: int):
+    """Start writing ``sites.parquet`` (and ``gpkg``) from the ranked tables, ``keep``
+    seeing each table first: from memory, in the background, when every table is in
+    memory; otherwise ``sites.parquet`` streamed here from the spill file and only the
+    GeoPackage in the background (read back from it)."""
+    from siting.scale.background import PendingWrites
+    from siting.scale.large_outputs import gpkg_description
+
+    note = None if gpkg is None else gpkg_description(n)
+    if store.writer is None:  # every table in memory
+        schema, batches = ranked_batches(store, ranked, extra)
+        tables = []
+        for t, offset in batches:
+            keep(t, offset)
+            tables.append(t)
+        return PendingWrites(path, schema, tables, gpkg=gpkg, note=note)
+    write_ranked(store, path, ranked, extra, on_batch=keep)
+    return None if gpkg is None else PendingWrites(path, gpkg=gpkg, note=note)
 
 
 def _top_rows(ranked: pd.DataFrame, top_n: int) -> np.ndarray:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -228,6 +228,79 @@ def _rank_arrays(ranked: pd.DataFrame, n: int) -> dict[str, pa.Array]:
     return out
 
 
+def ranked_schema(store: SummaryStore, arrays: dict[str, pa.Array]) -> pa.Schema:
+    """The output file's schema: the stored columns (without ``ROW``), then ``arrays``
+    (the rank columns and extras), GeoParquet metadata with the stored bounding box."""
+    base = store.schema
+    fields = [f for f in base if f.name != ROW]
+    fields += [pa.field(k, v.type) for k, v in arrays.items()]
+    meta = {k: v for k, v in (base.metadata or {}).items() if k != b"pandas"}
+    meta[b"geo"] = _geo_metadata(store.bbox)
+    return pa.schema(fields, metadata=meta)
+
+
+def ranked_batches(
+    store: SummaryStore, ranked: pd.DataFrame, extra: dict | None = None
+) -> tuple[pa.Schema, Iterator[tuple[pa.Table, int]]]:
+    """The output schema and ``(table, first row)`` of every stored table with the rank
+    columns (and ``extra``: name -> array in row order) appended, in row order (the
+    stored buffers are shared, not copied)."""
+    arrays = _rank_arrays(ranked, store.rows)
+    for name, values in (extra or {}).items():
+        arrays[name] = values if isinstance(values, pa.Array) else pa.array(values)
+    schema = ranked_schema(store, arrays)
+
+    def batches() -> Iterator[tuple[pa.Table, int]]:
+        offset = 0
+        for t in store.batches():
+            k = t.num_rows
+            if ROW in t.column_names:
+                t = t.drop_columns([ROW])
+            for name, arr in arrays.items():
+                t = t.append_column(name, arr.slice(offset, k))
+            yield t.cast(schema), offset
+            offset += k
+
+    return schema, batches()
+
+
+def write_parquet_tables(
+    out: Path,
+    schema: pa.Schema,
+    tables: Iterable[pa.Table],
+    stop: Callable[[], bool] | None = None,
+) -> Path:
+    """The tables (one row group each) into the GeoParquet file ``out``, atomically: a
+    hidden part file moved into place when complete. ``stop()`` true before a table
+    abandons the write (the part file is removed)."""
+    part = out.with_name(f".{out.name}.part")
+    try:
+        # dictionary pages only for the dictionary (text) columns: trying it on a
+        # million distinct floats costs time and grows the file; min/max statistics
+        # for the columns a reader filters on
+        text = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+        stats = [c for c in _STATS_COLUMNS if c in schema.names]
+        with pq.ParquetWriter(
+            part,
+            schema,
+            compression="zstd",
+            compression_level=1,
+            store_schema=False,
+            use_dictionary=text,
+            write_statistics=stats,
+        ) as w:
+            for t in tables:
+                if stop is not None and stop():
+                    raise OutputError(f"{out}: write abandoned")
+                w.write_table(t, row_group_size=max(t.num_rows, 1))
+            # without the stored Arrow schema the file-level metadata is set explicitly
+            w.add_key_value_metadata({"geo": schema.metadata[b"geo"].decode()})
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
+    return out
+
+
 def write_ranked(
     store: SummaryStore,
     out: Path,
@@ -239,48 +312,15 @@ def write_ranked(
     name -> array in row order); GeoParquet, atomic. ``on_batch(table, offset)`` sees
     each table as written (first row ``offset``), so that a caller can keep rows or
     columns without reading the file back."""
-    arrays = _rank_arrays(ranked, store.rows)
-    for name, values in (extra or {}).items():
-        arrays[name] = values if isinstance(values, pa.Array) else pa.array(values)
-    base = store.schema
-    fields = [f for f in base if f.name != ROW]
-    fields += [pa.field(k, v.type) for k, v in arrays.items()]
-    meta = {k: v for k, v in (base.metadata or {}).items() if k != b"pandas"}
-    meta[b"geo"] = _geo_metadata(store.bbox)
-    schema = pa.schema(fields, metadata=meta)
-    part = out.with_name(f".{out.name}.part")
-    offset = 0
-    try:
-        # dictionary pages only for the dictionary (text) columns: trying it on a
-        # million distinct floats costs time and grows the file; min/max statistics
-        # for the columns a reader filters on
-        text = [f.name for f in fields if pa.types.is_dictionary(f.type)]
-        stats = [c for c in _STATS_COLUMNS if c in schema.names]
-        with pq.ParquetWriter(
-            part,
-            schema,
-            compression="zstd",
-            compression_level=1,
-            store_schema=False,
-            use_dictionary=text,
-            write_statistics=stats,
-        ) as w:
-            for t in store.batches():
-                k = t.num_rows
-                if ROW in t.column_names:
-                    t = t.drop_columns([ROW])
-                for name, arr in arrays.items():
-                    t = t.append_column(name, arr.slice(offset, k))
-                t = t.cast(schema)
-                w.write_table(t, row_group_size=max(k, 1))
-                if on_batch is not None:
-                    on_batch(t, offset)
-                offset += k
-            # without the stored Arrow schema the file-level metadata is set explicitly
-            w.add_key_value_metadata({"geo": meta[b"geo"].decode()})
-        os.replace(part, out)
-    finally:
-        part.unlink(missing_ok=True)
+    schema, batches = ranked_batches(store, ranked, extra)
+
+    def tables() -> Iterator[pa.Table]:
+        for t, offset in batches:
+            yield t
+            if on_batch is not None:
+                on_batch(t, offset)
+
+    write_parquet_tables(out, schema, tables())
 
 
 def rank_and_write(
