@@ -17,6 +17,7 @@ import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 #: What the forked workers read (set in the parent just before the pool forks).
@@ -53,9 +54,74 @@ def resolve_workers(workers: int | None) -> int:
     return w
 
 
+#: Where forked workers leave the Arrow tables of their results for this process to
+#: map (tmpfs: no copy through the result pipe, no pickling); used when it exists and
+#: has room, else the tables go through the pipe.
+SHARED_DIR = Path("/dev/shm")
+
+
+class SharedTable:
+    """An Arrow table a worker wrote to :data:`SHARED_DIR` (IPC stream); :meth:`load`
+    maps it here without copying and removes the file (the mapping keeps it alive)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def load(self):
+        import pyarrow as pa
+
+        try:
+            return pa.ipc.open_stream(pa.memory_map(self.path)).read_all()
+        finally:
+            os.unlink(self.path)
+
+
+def _share(value, prefix: str | None, seq: int):
+    """In a worker: ``value``, an Arrow table of it written to shared memory."""
+    import pyarrow as pa
+
+    if prefix is None or not isinstance(value, pa.Table):
+        return value
+    path = f"{prefix}-{os.getpid()}-{seq}.arrows"
+    try:
+        st = os.statvfs(SHARED_DIR)
+        if st.f_bavail * st.f_frsize < 2 * value.nbytes + (64 << 20):
+            return value  # no room: through the pipe
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_stream(sink, value.schema) as w:
+            w.write_table(value)
+    except OSError:
+        Path(path).unlink(missing_ok=True)
+        return value
+    return SharedTable(path)
+
+
+def _receive(result):
+    """In this process: a worker's result with its shared tables mapped."""
+    if isinstance(result, tuple):
+        return tuple(r.load() if isinstance(r, SharedTable) else r for r in result)
+    return result.load() if isinstance(result, SharedTable) else result
+
+
+_SEQ = [0]
+
+
 def _call(task):
     state = _STATE
-    return state["fn"](state, task)
+    result = state["fn"](state, task)
+    prefix = state.get("shared_prefix")
+    _SEQ[0] += 1
+    if isinstance(result, tuple):
+        return tuple(_share(r, prefix, _SEQ[0] * 100 + i) for i, r in enumerate(result))
+    return _share(result, prefix, _SEQ[0] * 100)
+
+
+def _shared_prefix() -> str | None:
+    """The file prefix of this pool's shared tables, or None without a shared dir."""
+    import uuid
+
+    if not (SHARED_DIR.is_dir() and os.access(SHARED_DIR, os.W_OK)):
+        return None
+    return str(SHARED_DIR / f"siting-{os.getpid()}-{uuid.uuid4().hex[:12]}")
 
 
 def ordered_map(
@@ -65,11 +131,14 @@ def ordered_map(
     ``workers`` forked processes that inherit ``state`` (and everything this process
     has loaded) copy-on-write. At most ``2 * workers`` tasks are in flight, which
     bounds the results waiting in this process. ``fn`` must be a module-level function.
+    Arrow tables in a result (the result, or an item of a result tuple) come back
+    through shared memory (:class:`SharedTable`) when there is room, else pickled.
     """
     from concurrent.futures import ProcessPoolExecutor
 
     global _STATE
-    _STATE = dict(state, fn=fn)
+    prefix = _shared_prefix()
+    _STATE = dict(state, fn=fn, shared_prefix=prefix)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
     ok = False
     try:
@@ -80,7 +149,7 @@ def ordered_map(
             if len(pending) >= 2 * workers:
                 break
         while pending:
-            yield pending.popleft().result()
+            yield _receive(pending.popleft().result())
             task = next(it, None)
             if task is not None:
                 pending.append(pool.submit(_call, task))
@@ -88,6 +157,9 @@ def ordered_map(
     finally:
         _STATE = None
         pool.shutdown(wait=True, cancel_futures=not ok)
+        if prefix is not None:  # tables of results never received (an error)
+            for leftover in SHARED_DIR.glob(Path(prefix).name + "-*"):
+                leftover.unlink(missing_ok=True)
 
 
 def _climate_task(state: dict, keys):
