@@ -7,7 +7,6 @@ of the fleet into the (site, year) outputs named in :data:`ANNUAL_VARIABLES`.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import numpy as np
@@ -408,28 +407,13 @@ def _yearly_climate_terms(
     return k_fac, k_w
 
 
-#: the last :func:`cooling_profile` result, keyed on its inputs' bytes and the facility:
-#: the two futures of a run (product survives / shut down) share climate, facility and
-#: warming shifts, so the second model call reuses the cooling terms of the first
-_PROFILE_MEMO: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-
-
 def _cooling_profile_memo(tdb, twb, hours, facility: Facility, nodes) -> tuple[np.ndarray, ...]:
-    """:func:`cooling_profile` with a one-entry memo (same inputs, same result)."""
-    h = hashlib.blake2b(digest_size=16)
-    for a in (tdb, twb, hours, nodes):
-        a = np.ascontiguousarray(a)
-        h.update(repr((a.dtype.str, a.shape)).encode())
-        h.update(a.tobytes())
+    """:func:`cooling_profile`, each distinct climate row evaluated once per context
+    (:mod:`siting.model.profile_memo`: the same numbers, computed once)."""
     from siting.model.cooling_table import _EXACT
+    from siting.model.profile_memo import remembered_profile
 
-    key = (h.digest(), repr(facility), _EXACT.get())
-    hit = _PROFILE_MEMO.get(key)
-    if hit is None:
-        hit = cooling_profile(tdb, twb, hours, facility, nodes)
-        _PROFILE_MEMO.clear()
-        _PROFILE_MEMO[key] = hit
-    return hit[0].copy(), hit[1].copy()
+    return remembered_profile(tdb, twb, hours, facility, nodes, _EXACT.get(), cooling_profile)
 
 
 def _fixed_wue_climate_pue(facility: Facility) -> bool:
