@@ -173,3 +173,42 @@ def test_join_labels_the_method_of_every_site(raw_dir):
     # a consumption-weighted mean of AWARE factors stays in the factors' range 0.1-100
     cf = j["water_scarcity_factor_offsite"]
     assert ((cf >= 0.1) & (cf <= 100)).all()
+
+
+def test_region_factor_is_its_own_whatever_the_other_regions():
+    # the per-code memo of the join relies on it: R's factor with S in the overlay is
+    # R's factor alone (the hand value of the two-basin test above)
+    basins = gpd.GeoDataFrame(
+        {"annual_non_agriculture": [10.0, 1.0], "consumption": [100.0, 300.0]},
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)],
+        crs=4326,
+    )
+    regions = gpd.GeoDataFrame(
+        {"zone": ["R", "S"]}, geometry=[box(0, 0, 1.5, 1), box(0.5, 0, 2, 1)], crs=4326
+    )
+    both = region_offsite_factors(basins, regions, "zone", "t")
+    alone = region_offsite_factors(basins, regions.iloc[:1], "zone", "t")
+    assert both["R"] == pytest.approx(4.6, rel=1e-6) and alone["R"] == pytest.approx(4.6)
+
+
+def test_region_factors_computed_once_per_code(monkeypatch):
+    import siting.layers.water_offsite as wo
+
+    asked = []
+
+    def fake(basins_path, poly_path, kind, codes):
+        asked.append(codes)
+        # hand values: a factor per code, none for "ZZ" (no polygon)
+        return pd.Series({c: float(len(c)) for c in codes if c != "ZZ"}, dtype=float)
+
+    monkeypatch.setattr(wo, "_polygon_factors", fake)
+    monkeypatch.setattr(wo, "_FACTORS", {})
+    monkeypatch.setattr(wo, "_NO_FACTOR", {})
+    a = wo._factors_for("b", "p", "egrid", np.array(["AZNM", "CAMX", "ZZ"], dtype=object))
+    b = wo._factors_for("b", "p", "egrid", np.array(["CAMX", "ERCT", "ZZ"], dtype=object))
+    c = wo._factors_for("b", "p", "egrid", np.array(["AZNM", "ERCT"], dtype=object))
+    assert asked == [("AZNM", "CAMX", "ZZ"), ("ERCT",)]  # each code asked once
+    assert dict(a) == {"AZNM": 4.0, "CAMX": 4.0}
+    assert dict(b) == dict(c) == {"AZNM": 4.0, "CAMX": 4.0, "ERCT": 4.0}
+    wo._factors_for("b", "p2", "egrid", np.array(["AZNM"], dtype=object))
+    assert asked[-1] == ("AZNM",)  # another polygon file is another key

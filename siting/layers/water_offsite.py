@@ -36,6 +36,7 @@ References
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import geopandas as gpd
@@ -100,6 +101,32 @@ def _polygon_factors(basins_path: str, poly_path: str, kind: str, codes: tuple) 
     return region_offsite_factors(basins, polys, key, level)
 
 
+#: Factors per region code already computed, per (basins, polygons, kind): a region's
+#: factor is its own (its basins' overlay), so a chunk whose set of codes differs from
+#: the last one computes only the codes not seen yet.
+_FACTORS: dict[tuple, pd.Series] = {}
+#: Codes without a factor (no polygon, or no basin weight), per key: not asked again.
+_NO_FACTOR: dict[tuple, set] = {}
+_FACTORS_LOCK = threading.Lock()
+
+
+def _factors_for(basins_path: str, poly_path: str, kind: str, codes) -> pd.Series:
+    """:func:`_polygon_factors` of ``codes``, each code's factor computed once."""
+    key = (basins_path, poly_path, kind)
+    with _FACTORS_LOCK:
+        known = _FACTORS.get(key, pd.Series(dtype=float))
+    seen = set(known.index) | set(_NO_FACTOR.get(key, ()))
+    new = tuple(sorted(c for c in set(codes) if c not in seen))
+    if new:
+        got = _polygon_factors(basins_path, poly_path, kind, new)
+        with _FACTORS_LOCK:
+            known = pd.concat([_FACTORS.get(key, pd.Series(dtype=float)), got])
+            known = known[~known.index.duplicated()]
+            _FACTORS[key] = known
+            _NO_FACTOR.setdefault(key, set()).update(set(new) - set(got.index))
+    return known
+
+
 def _locate(ctx, family: str, level: str | None = None) -> dict | None:
     for lyr in ctx.catalog.family(family):
         if level is not None and lyr.level != level:
@@ -147,7 +174,7 @@ def join_offsite(sites: pd.DataFrame, ctx) -> pd.DataFrame:
                 region,
                 egrid,
                 zone,
-                _polygon_factors(bpath, path, "egrid", tuple(sorted(set(zone[egrid])))),
+                _factors_for(bpath, path, "egrid", zone[egrid]),
                 LEVEL_EGRID,
             )
         sub = np.isnan(cf) & (mix_layer == "canada_provinces_mix") & (admin1 != None)  # noqa: E711
@@ -160,7 +187,7 @@ def join_offsite(sites: pd.DataFrame, ctx) -> pd.DataFrame:
                 region,
                 sub,
                 admin1,
-                _polygon_factors(bpath, path, "admin1", tuple(sorted(set(admin1[sub])))),
+                _factors_for(bpath, path, "admin1", admin1[sub]),
                 LEVEL_ADMIN1,
             )
     reg_files = _locate(ctx, "aware", "country")

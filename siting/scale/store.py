@@ -206,11 +206,11 @@ def pass1_store(out: Path, memory_bytes: int) -> SummaryStore:
 
 def _rank_arrays(ranked: pd.DataFrame, n: int) -> dict[str, pa.Array]:
     """Rank columns in the original row order (``ROW``), as Arrow arrays."""
+    if len(ranked) != n:
+        raise OutputError(f"internal: ranked {len(ranked)} of {n} sites")
     order = np.argsort(ranked[ROW].to_numpy(np.int64), kind="stable")
-    r = ranked.iloc[order]
-    if len(r) != n:
-        raise OutputError(f"internal: ranked {len(r)} of {n} sites")
-    cols = list(RANK_COLUMNS) + [c for c in r.columns if c.startswith("norm_")]
+    cols = list(RANK_COLUMNS) + [c for c in ranked.columns if c.startswith("norm_")]
+    r = ranked[cols].iloc[order]  # only the columns written: the others are not moved
     out = {}
     for c in cols:
         s = r[c]
