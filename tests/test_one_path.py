@@ -253,3 +253,18 @@ def test_background_gpkg_rewritten_here_if_its_process_dies(both, tmp_path, monk
     pw = bgm.PendingWrites(tmp_path / "s.parquet", schema, tables, gpkg=tmp_path / "r.gpkg")
     paths = pw.finish()
     assert len(_gpkg_values(paths["gpkg"])) == 2_000
+
+
+def test_background_gpkg_in_a_thread_if_the_fork_fails(both, tmp_path, monkeypatch):
+    import multiprocessing.popen_fork as pf
+
+    from siting.scale.background import PendingWrites
+
+    def no_fork(self, process_obj):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(pf.Popen, "_launch", no_fork)
+    schema, tables = _ranked_tables(both)
+    pw = PendingWrites(tmp_path / "s.parquet", schema, tables, gpkg=tmp_path / "r.gpkg")
+    paths = pw.finish()
+    assert len(_gpkg_values(paths["gpkg"])) == 2_000

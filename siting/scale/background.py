@@ -100,14 +100,17 @@ class PendingWrites:
         global _GPKG_STATE
         if can_fork():
             _GPKG_STATE = {"write": self._write_gpkg}
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
             try:
-                pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
                 fut = pool.submit(_gpkg_in_child, 0)  # the process forks here
+                pool.shutdown(wait=False)
+                return fut
+            except OSError:  # the fork failed (e.g. no memory for the process table)
+                pool.shutdown(wait=False, cancel_futures=True)
             finally:
                 _GPKG_STATE = None
-        else:
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="siting-gpkg")
-            fut = pool.submit(self._write_gpkg, self._stop.is_set)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="siting-gpkg")
+        fut = pool.submit(self._write_gpkg, self._stop.is_set)
         pool.shutdown(wait=False)
         return fut
 
