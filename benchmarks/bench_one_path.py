@@ -90,7 +90,8 @@ def bench_cli(case: str, args: list[str]) -> dict:
     rec: dict = {}
     for sample in ("0", "1"):
         cmd = [sys.executable, "-c", _CHILD, json.dumps(args), sample]
-        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        # cwd: ``python -m`` puts it first on sys.path, before PYTHONPATH
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
         if p.returncode != 0:
             return {"case": case, "error": p.stderr[-2000:], "load_avg": load}
         got = json.loads(p.stdout.strip().splitlines()[-1])
