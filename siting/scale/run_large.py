@@ -230,17 +230,22 @@ def run_large(
     finally:
         store.cleanup()
     del decision, main, ranked
-    top, points, datasets = keep.result(data_dir)
-    assessment = _assess_top(top, fleet, scenario, facility, cooling_choice)
-    if table is not None:
-        table = table.set_index("site_id").loc[top["site_id"]].reset_index()
-    large = LargeRun(
-        n, path, int(report_top), points, timings, first.climate_cells,
-        designs_path=None if designs is None else designs.path, cooling_choice=cooling_choice,
-        writes=writes,
-    )  # fmt: skip
-    if wait:
-        large.finish()
+    try:
+        top, points, datasets = keep.result(data_dir)
+        assessment = _assess_top(top, fleet, scenario, facility, cooling_choice)
+        if table is not None:
+            table = table.set_index("site_id").loc[top["site_id"]].reset_index()
+        large = LargeRun(
+            n, path, int(report_top), points, timings, first.climate_cells,
+            designs_path=None if designs is None else designs.path,
+            cooling_choice=cooling_choice, writes=writes,
+        )  # fmt: skip
+        if wait:
+            large.finish()
+    except BaseException:
+        if writes is not None:  # no orphaned write (its part file is removed)
+            writes.abort()
+        raise
     return RunResult(
         sites=top,
         joined=top,
