@@ -151,20 +151,31 @@ def write_gpkg_tables(
     def _write(tmp: Path) -> None:
         tmp.unlink(missing_ok=True)  # the GeoPackage driver creates the file itself
         meta = {"DESCRIPTION": note} if note else None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # extension is not .gpkg
-            pyogrio.write_arrow(
-                pa.RecordBatchReader.from_batches(plain, batches()),
-                tmp,
-                layer="sites",
-                driver="GPKG",
-                geometry_name="geometry",
-                geometry_type="Point",
-                crs="EPSG:4326",
-                layer_metadata=meta,
-            )
+        before = pyogrio.get_gdal_config_option(_SQLITE_SYNC)
+        # no fsync per transaction: the file is a temporary name, moved into place only
+        # once complete (as every output here); 1M rows 10.5 s -> 8.4 s
+        pyogrio.set_gdal_config_options({_SQLITE_SYNC: "OFF"})
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # extension is not .gpkg
+                pyogrio.write_arrow(
+                    pa.RecordBatchReader.from_batches(plain, batches()),
+                    tmp,
+                    layer="sites",
+                    driver="GPKG",
+                    geometry_name="geometry",
+                    geometry_type="Point",
+                    crs="EPSG:4326",
+                    layer_metadata=meta,
+                )
+        finally:
+            pyogrio.set_gdal_config_options({_SQLITE_SYNC: before})
 
     return atomic_write(Path(path), _write)
+
+
+#: GDAL's SQLite ``PRAGMA synchronous`` setting (GeoPackage driver).
+_SQLITE_SYNC = "OGR_SQLITE_SYNCHRONOUS"
 
 
 def _plain_field(f: pa.Field) -> pa.Field:
