@@ -77,6 +77,63 @@ def test_ordered_map_raises_the_worker_error():
         list(par.ordered_map(_boom, range(8), {}, 2))
 
 
+def _table_and_where(state, task):
+    """A worker's result: a table of its task and the worker's pid."""
+    t = pa.table({"task": pa.array([task] * 1000), "x": pa.array(np.arange(1000) * task)})
+    return t, os.getpid()
+
+
+def _received(shared_dir, monkeypatch) -> int:
+    """Tables received from forked workers with ``shared_dir``; how many were mapped
+    from shared files (``SharedTable.load`` runs here, in the parent)."""
+    monkeypatch.setattr(par, "SHARED_DIR", shared_dir)
+    loads = []
+    real = par.SharedTable.load
+
+    def counted(self):
+        loads.append(self.path)
+        return real(self)
+
+    monkeypatch.setattr(par.SharedTable, "load", counted)
+    got = list(par.ordered_map(_table_and_where, range(6), {}, 2))
+    for task, (t, _) in enumerate(got):  # the tables as the workers built them
+        assert t.column("task").to_pylist() == [task] * 1000
+        assert t.column("x").to_pylist() == list(np.arange(1000) * task)
+    return len(loads)
+
+
+def test_worker_tables_through_shared_memory_leave_no_file(tmp_path, monkeypatch):
+    assert _received(tmp_path, monkeypatch) == 6  # every table mapped from a file
+    assert list(tmp_path.iterdir()) == []  # and every file removed
+
+
+def test_worker_tables_through_the_pipe_without_shared_dir(tmp_path, monkeypatch):
+    assert _received(tmp_path / "absent", monkeypatch) == 0  # pickled through the pipe
+
+
+def test_share_keeps_the_table_when_there_is_no_room(tmp_path, monkeypatch):
+    class Full:
+        f_bavail, f_frsize = 0, 4096
+
+    monkeypatch.setattr(par, "SHARED_DIR", tmp_path)
+    monkeypatch.setattr(par.os, "statvfs", lambda _: Full())
+    t = pa.table({"x": pa.array(np.arange(10))})
+    assert par._share(t, str(tmp_path / "p"), 1) is t
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_share_writes_and_load_maps_and_removes(tmp_path, monkeypatch):
+    monkeypatch.setattr(par, "SHARED_DIR", tmp_path)
+    t = pa.table(
+        {"x": pa.array(np.arange(10)), "s": pa.array(list("abcdefghij")).dictionary_encode()}
+    )
+    ref = par._share(t, str(tmp_path / "p"), 1)
+    assert isinstance(ref, par.SharedTable) and len(list(tmp_path.iterdir())) == 1
+    back = ref.load()
+    assert back.equals(t)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_no_fork_falls_back_to_serial(monkeypatch):
     monkeypatch.setattr(par, "can_fork", lambda: False)
     with pytest.warns(RuntimeWarning, match="cannot fork"):
