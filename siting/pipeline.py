@@ -383,9 +383,10 @@ def _write_large_outputs(result: RunResult, out: Path, footprint: bool) -> dict[
     out.mkdir(parents=True, exist_ok=True)
     target = safe_output_path(out, "sites.parquet", result.inputs)
     src = Path(result.large.path)
-    if src.resolve() != target.resolve() or footprint:
+    copy = src.resolve() != target.resolve()
+    if copy or footprint:
         result.large.finish()  # both read the written file
-    if src.resolve() != target.resolve():
+    if copy:
         shutil.copyfile(src, target)
     paths = {"sites.parquet": target}
     if result.large.designs_path is not None:

@@ -118,7 +118,7 @@ def test_share_keeps_the_table_when_there_is_no_room(tmp_path, monkeypatch):
     monkeypatch.setattr(par, "SHARED_DIR", tmp_path)
     monkeypatch.setattr(par.os, "statvfs", lambda _: Full())
     t = pa.table({"x": pa.array(np.arange(10))})
-    assert par._share(t, str(tmp_path / "p"), 1) is t
+    assert par._share(t, str(tmp_path / "p"), "1") is t
     assert list(tmp_path.iterdir()) == []
 
 
@@ -127,7 +127,7 @@ def test_share_writes_and_load_maps_and_removes(tmp_path, monkeypatch):
     t = pa.table(
         {"x": pa.array(np.arange(10)), "s": pa.array(list("abcdefghij")).dictionary_encode()}
     )
-    ref = par._share(t, str(tmp_path / "p"), 1)
+    ref = par._share(t, str(tmp_path / "p"), "1")
     assert isinstance(ref, par.SharedTable) and len(list(tmp_path.iterdir())) == 1
     back = ref.load()
     assert back.equals(t)

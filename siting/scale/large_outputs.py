@@ -119,6 +119,10 @@ def write_gpkg_all(
     return write_gpkg_tables(tables, pf.schema_arrow, path, note=note)
 
 
+#: GDAL's SQLite ``PRAGMA synchronous`` setting (GeoPackage driver).
+_SQLITE_SYNC = "OGR_SQLITE_SYNCHRONOUS"
+
+
 def write_gpkg_tables(
     tables: Iterable[pa.Table],
     schema: pa.Schema,
@@ -172,10 +176,6 @@ def write_gpkg_tables(
             pyogrio.set_gdal_config_options({_SQLITE_SYNC: before})
 
     return atomic_write(Path(path), _write)
-
-
-#: GDAL's SQLite ``PRAGMA synchronous`` setting (GeoPackage driver).
-_SQLITE_SYNC = "OGR_SQLITE_SYNCHRONOUS"
 
 
 def _plain_field(f: pa.Field) -> pa.Field:

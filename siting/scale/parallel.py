@@ -76,13 +76,14 @@ class SharedTable:
             os.unlink(self.path)
 
 
-def _share(value, prefix: str | None, seq: int):
-    """In a worker: ``value``, an Arrow table of it written to shared memory."""
+def _share(value, prefix: str | None, tag: str):
+    """In a worker: ``value``, an Arrow table of it written to shared memory (file
+    ``{prefix}-{pid}-{tag}.arrows``)."""
     import pyarrow as pa
 
     if prefix is None or not isinstance(value, pa.Table):
         return value
-    path = f"{prefix}-{os.getpid()}-{seq}.arrows"
+    path = f"{prefix}-{os.getpid()}-{tag}.arrows"
     try:
         st = os.statvfs(SHARED_DIR)
         if st.f_bavail * st.f_frsize < 2 * value.nbytes + (64 << 20):
@@ -111,8 +112,8 @@ def _call(task):
     prefix = state.get("shared_prefix")
     _SEQ[0] += 1
     if isinstance(result, tuple):
-        return tuple(_share(r, prefix, _SEQ[0] * 100 + i) for i, r in enumerate(result))
-    return _share(result, prefix, _SEQ[0] * 100)
+        return tuple(_share(r, prefix, f"{_SEQ[0]}-{i}") for i, r in enumerate(result))
+    return _share(result, prefix, str(_SEQ[0]))
 
 
 def _shared_prefix() -> str | None:
