@@ -95,6 +95,19 @@ def test_large_result_holds_the_top_sites_and_the_file_every_site(both, sites):
     assert len(pd.read_parquet(paths["sites.parquet"], columns=["site_id"])) == len(sites)
 
 
+def test_top_sites_futures_table_is_their_rows_of_the_file(both):
+    """``result.futures`` lists the top sites in the report's order, each with the
+    both-futures values the file holds for that site id."""
+    _, _, result = both
+    ran = gpd.read_parquet(result.large.path).set_index("site_id")
+    fut = result.futures
+    assert list(fut["site_id"]) == list(result.ranked["site_id"])
+    for col in ("rank_survives", "rank_shut_down", "co2_scope2_t_survives"):
+        np.testing.assert_array_equal(
+            fut[col].to_numpy(float), ran.loc[fut["site_id"], col].to_numpy(float)
+        )
+
+
 def test_top_sites_kept_while_writing_equal_the_file_read_back(both):
     """The top rows and the per-site points are taken from the stream being written:
     they equal what ``geopandas.read_parquet`` reads back from the file."""

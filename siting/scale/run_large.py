@@ -97,6 +97,18 @@ class LargeRun:
             self.writes.abort()
 
 
+def _in_thread(fn, *args):
+    """``fn(*args)`` in a thread of its own (its future): the two futures' rankings
+    overlap where NumPy sorts and reduces without the GIL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="siting-futures")
+    try:
+        return pool.submit(fn, *args)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with ``fn``
+
+
 def _futures_extra(decision: pd.DataFrame, scenario, shut_down, job, carbon) -> pd.DataFrame:
     """:func:`compare_futures` on the decision table of both futures (row order)."""
     from siting.decide.futures import compare_futures
@@ -213,12 +225,16 @@ def run_large(
         decision = pd.concat(first.decisions, ignore_index=True)
         first.decisions.clear()
         main = decision[[c for c in decision.columns if not c.endswith(OTHER)]]
-        ranked = rank_table(main, w, job["exclusions"], force_include)
-        extra, table = {}, None
+        extra, table, pending = {}, None, None
         if futures:
             if not np.array_equal(decision[ROW].to_numpy(), np.arange(n)):
                 raise RuntimeError("internal: decision rows out of order")
-            table = _futures_extra(decision, scenario, shut_down, job, carbon_price_usd_per_t)
+            pending = _in_thread(
+                _futures_extra, decision, scenario, shut_down, job, carbon_price_usd_per_t
+            )
+        ranked = rank_table(main, w, job["exclusions"], force_include)
+        if pending is not None:
+            table = pending.result()
             extra = {
                 c: table[c].to_numpy()
                 for c in table.columns
@@ -234,7 +250,9 @@ def run_large(
         top, points, datasets = keep.result(data_dir)
         assessment = _assess_top(top, fleet, scenario, facility, cooling_choice)
         if table is not None:
-            table = table.set_index("site_id").loc[top["site_id"]].reset_index()
+            # the top rows first (row order = stored order), then the top's order
+            table = table.iloc[keep.rows].set_index("site_id").loc[top["site_id"]]
+            table = table.reset_index()
         large = LargeRun(
             n, path, int(report_top), points, timings, first.climate_cells,
             designs_path=None if designs is None else designs.path,
