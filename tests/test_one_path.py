@@ -55,9 +55,13 @@ def test_run_equals_screen_bit_for_bit(both):
     _, scr, result = both
     ran = gpd.read_parquet(result.large.path)
     assert list(ran["site_id"]) == list(scr["site_id"])
-    for col in (*TOTALS, "score"):
+    norms = [c for c in scr.columns if c.startswith("norm_")]
+    assert norms and norms == [c for c in ran.columns if c.startswith("norm_")]
+    for col in (*TOTALS, "score", *norms):
         np.testing.assert_array_equal(ran[col].to_numpy(float), scr[col].to_numpy(float))
     assert ran["rank"].astype("Int64").equals(scr["rank"].astype("Int64"))
+    for col in ("excluded", "exclusion_reason", "rank_note"):
+        assert ran[col].astype(object).equals(scr[col].astype(object)), col
 
 
 def test_other_future_equals_a_screen_of_that_future(both, sites):

@@ -153,6 +153,29 @@ def rank_table(decision: pd.DataFrame, weights, exclusions, force_include) -> pd
     return rank(decision, weights, exclusions, force_include=force_include)
 
 
+def rank_rows(decision: pd.DataFrame, weights, exclusions, force_include) -> pd.DataFrame:
+    """The ranking of :func:`rank_table` without sorting the table: for each row of
+    ``decision``, in its order, ``ROW``, ``site_id``, :data:`RANK_COLUMNS` and the
+    ``norm_*`` columns, with the values :func:`siting.decide.rank` gives (the same
+    arrays; only the final reordering of every column by rank is skipped)."""
+    from siting.decide.rank import _rank_arrays
+
+    r = _rank_arrays(decision, weights, exclusions, force_include, None)
+    out = {
+        ROW: decision[ROW].to_numpy(),
+        "site_id": decision["site_id"].to_numpy(),
+        "score": r.score,
+        "rank": r.rank,
+        "excluded": r.excluded,
+        "exclusion_reason": pd.Series(r.reason, dtype=object),
+        "rank_note": pd.Series(r.note, dtype=object),
+    }
+    out.update({f"norm_{c.key}": r.norm[:, j] for j, c in enumerate(r.criteria)})
+    table = pd.DataFrame(out)
+    table.attrs["weights"] = dict(r.weights)
+    return table
+
+
 def level_columns(names: Sequence[str]) -> list[str]:
     """The ``{family}_level`` and ``{family}_layer`` columns of a summary (the pairs
     :func:`siting.join.coverage` counts), in ``names`` order."""

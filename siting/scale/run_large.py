@@ -23,7 +23,7 @@ import pyarrow as pa
 import shapely
 
 from siting.scale.chunked import OTHER, DesignsWriter, chunk_pass
-from siting.scale.common import DEFAULT_CLIMATE_CELL_DEG, ROW, rank_table
+from siting.scale.common import DEFAULT_CLIMATE_CELL_DEG, ROW, rank_rows
 from siting.scale.store import pass1_store, ranked_batches, write_ranked
 
 #: Sites shown in full in the HTML/PDF report and the XLSX workbook of a large run.
@@ -232,7 +232,7 @@ def run_large(
             pending = _in_thread(
                 _futures_extra, decision, scenario, shut_down, job, carbon_price_usd_per_t
             )
-        ranked = rank_table(main, w, job["exclusions"], force_include)
+        ranked = rank_rows(main, w, job["exclusions"], force_include)  # row order
         if pending is not None:
             table = pending.result()
             extra = {

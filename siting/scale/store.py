@@ -210,7 +210,9 @@ def _rank_arrays(ranked: pd.DataFrame, n: int) -> dict[str, pa.Array]:
         raise OutputError(f"internal: ranked {len(ranked)} of {n} sites")
     order = np.argsort(ranked[ROW].to_numpy(np.int64), kind="stable")
     cols = list(RANK_COLUMNS) + [c for c in ranked.columns if c.startswith("norm_")]
-    r = ranked[cols].iloc[order]  # only the columns written: the others are not moved
+    r = ranked[cols]
+    if not np.array_equal(order, np.arange(n)):  # a table sorted by rank: row order
+        r = r.iloc[order]  # only the columns written: the others are not moved
     out = {}
     for c in cols:
         s = r[c]
