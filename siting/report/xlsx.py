@@ -95,15 +95,16 @@ def cell_value(v: Any) -> Any:
     return _clean_text(str(v))
 
 
-def _explain_all(result: Any, ranked: pd.DataFrame) -> pd.DataFrame:
+def _explain_all(ranked: pd.DataFrame) -> pd.DataFrame:
     try:
         from siting.decide import explain
     except ImportError:  # pragma: no cover - decide ships with the package
         return pd.DataFrame()
     frames = []
     for _, row in ranked.iterrows():
-        t = explain(row, result.assessment)
-        t = t.loc[t["section"] != "assumption"]  # one copy in the 'assumptions' sheet
+        # without the assessment explain() adds no 'assumption' rows: the run's assumptions
+        # have one copy, in the 'assumptions' sheet
+        t = explain(row)
         t.insert(0, "site_id", str(row["site_id"]))
         frames.append(t)
     if not frames:
@@ -140,7 +141,7 @@ def workbook_tables(result: Any, *, explain_top_n: int | None = None) -> dict[st
             columns={c: header(c, units.get(c, column_unit(c))) for c in a.columns}
         )
     tables["explain"] = _explain_all(
-        result, ranked if explain_top_n is None else ranked.iloc[:explain_top_n]
+        ranked if explain_top_n is None else ranked.iloc[:explain_top_n]
     )
     assumptions = getattr(result.assessment, "assumptions", None)
     if isinstance(assumptions, pd.DataFrame):
