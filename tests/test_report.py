@@ -624,16 +624,16 @@ def test_failed_write_keeps_the_previous_report(result, tmp_path, monkeypatch):
     first = write_report(result, tmp_path, formats=["xlsx"])["xlsx"]
     before = first.read_bytes()
 
-    import openpyxl
+    import xlsxwriter
 
-    save = openpyxl.Workbook.save
+    close = xlsxwriter.Workbook.close
 
-    def boom(self, filename):  # the temporary file is written, then the write fails
-        save(self, filename)
-        assert Path(filename).stat().st_size > 0
+    def boom(self):  # the temporary file is written, then the write fails
+        close(self)
+        assert Path(self.filename).stat().st_size > 0
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", boom)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         write_report(result, tmp_path, formats=["xlsx"])
     assert first.read_bytes() == before

@@ -1,4 +1,4 @@
-"""The spreadsheet report (openpyxl): one sheet per table.
+"""The spreadsheet report (XlsxWriter): one sheet per table.
 
 Sheets: ``ranking``, ``sites`` (every result column of every site), ``annual`` (site x
 year, long format), ``explain`` (the "why this number" rows of the sites that get a card),
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +46,17 @@ SHEETS = (
 )
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _MAX_CELL = 32_767  # characters an Excel cell can hold
+#: control characters that XML 1.0, so the XLSX format, cannot hold (tab, LF and CR can):
+#: the same set as openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE (XML 1.0 section 2.2, "Char")
+_ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 #: units whose values are shown with thousands separators and no decimals
 _BIG_UNITS = {"m3", "m3 world-eq", "MWh", "USD", "t CO2e"}
+#: built-in number formats by id (ECMA-376 Part 1, section 18.8.30 "numFmt")
+_BUILTIN_FORMATS = {"#,##0": 3}
 
 
 def _clean_text(s: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    s = ILLEGAL_CHARACTERS_RE.sub("", s)
+    s = _ILLEGAL_CHARACTERS_RE.sub("", s)
     if len(s) > _MAX_CELL:
         s = s[: _MAX_CELL - 14] + " [truncated]"
     if s.startswith(_FORMULA_PREFIXES) and s != "-":
@@ -63,7 +66,7 @@ def _clean_text(s: str) -> str:
 
 
 def cell_value(v: Any) -> Any:
-    """A value as openpyxl should store it: number, bool, None or neutralized text.
+    """A value as the workbook stores it: number, bool, None or neutralized text.
 
     Parameters
     ----------
@@ -92,15 +95,16 @@ def cell_value(v: Any) -> Any:
     return _clean_text(str(v))
 
 
-def _explain_all(result: Any, ranked: pd.DataFrame) -> pd.DataFrame:
+def _explain_all(ranked: pd.DataFrame) -> pd.DataFrame:
     try:
         from siting.decide import explain
     except ImportError:  # pragma: no cover - decide ships with the package
         return pd.DataFrame()
     frames = []
     for _, row in ranked.iterrows():
-        t = explain(row, result.assessment)
-        t = t.loc[t["section"] != "assumption"]  # one copy in the 'assumptions' sheet
+        # without the assessment explain() adds no 'assumption' rows: the run's assumptions
+        # have one copy, in the 'assumptions' sheet
+        t = explain(row)
         t.insert(0, "site_id", str(row["site_id"]))
         frames.append(t)
     if not frames:
@@ -137,7 +141,7 @@ def workbook_tables(result: Any, *, explain_top_n: int | None = None) -> dict[st
             columns={c: header(c, units.get(c, column_unit(c))) for c in a.columns}
         )
     tables["explain"] = _explain_all(
-        result, ranked if explain_top_n is None else ranked.iloc[:explain_top_n]
+        ranked if explain_top_n is None else ranked.iloc[:explain_top_n]
     )
     assumptions = getattr(result.assessment, "assumptions", None)
     if isinstance(assumptions, pd.DataFrame):
@@ -165,40 +169,76 @@ def _number_format(head: str) -> str | None:
     return None
 
 
-def _write_sheet(wb, name: str, df: pd.DataFrame) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+def _column_values(col: pd.Series) -> list[Any]:
+    """The cells of one column, each as :func:`cell_value` gives it.
 
-    ws = wb.create_sheet(title=name)
+    Plain numpy float, integer and bool columns are converted in one pass (``tolist``
+    gives Python numbers; NaN and infinities become ``None``); every other column goes
+    through :func:`cell_value` value by value.
+    """
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+        arr = col.to_numpy()
+        values = arr.tolist()
+        if dtype.kind == "f":
+            for i in np.flatnonzero(~np.isfinite(arr)).tolist():
+                values[i] = None
+        return values
+    return [cell_value(v) for v in col.to_numpy(dtype=object)]
+
+
+def _write_sheet(wb, name: str, df: pd.DataFrame, bold, number_formats: dict) -> None:
+    """One table as one sheet: bold header row, frozen under the header, autofilter.
+
+    ``number_formats`` maps a number format to its (shared) XlsxWriter format.
+    """
+    ws = wb.add_worksheet(name)
     heads = [cell_value(str(c)) for c in df.columns]
-    for j, h in enumerate(heads, start=1):
-        width = min(max(len(str(h)) + 2, 9), 48)
-        ws.column_dimensions[get_column_letter(j)].width = width
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    row = []
+    for j, h in enumerate(heads):
+        width = min(max(len(str(h)) + 2, 9), 48)  # characters
+        # given in pixels, 7 per character (the digit width of Excel's default Calibri 11,
+        # XlsxWriter's own character-to-pixel unit), so that the file stores exactly
+        # `width` characters, as openpyxl's column_dimensions[...].width did
+        ws.set_column_pixels(j, j, 7 * width)
+    ws.freeze_panes(1, 0)
+    # page margins in inches: openpyxl's defaults, which the workbook had before it was
+    # written with XlsxWriter (assumption: keep a printout laid out as before)
+    ws.set_margins(left=0.75, right=0.75, top=1.0, bottom=1.0)
+    ws.set_header("", margin=0.5)
+    ws.set_footer("", margin=0.5)
+    write_number, write_string, write_boolean = ws.write_number, ws.write_string, ws.write_boolean
+    for j, h in enumerate(heads):
+        if h:
+            write_string(0, j, h, bold)
+        else:  # an unnamed column: an empty (bold) cell
+            ws.write_blank(0, j, None, bold)
+    formats = []
     for h in heads:
-        c = WriteOnlyCell(ws, value=h)
-        c.font = bold
-        row.append(c)
-    ws.append(row)
-    formats: Sequence[str | None] = [_number_format(str(h)) for h in heads]
-    columns = [df.iloc[:, j].to_numpy(dtype=object) for j in range(df.shape[1])]
-    for i in range(len(df)):
-        out = []
-        for j, col in enumerate(columns):
-            v = cell_value(col[i])
-            fmt = formats[j]
-            if fmt is not None and isinstance(v, int | float) and not isinstance(v, bool):
-                c = WriteOnlyCell(ws, value=v)
-                c.number_format = fmt
-                out.append(c)
-            else:
-                out.append(v)
-        ws.append(out)
+        fmt = _number_format(str(h))
+        if fmt is not None and fmt not in number_formats:
+            # a built-in format by its id (ECMA-376 Part 1, 18.8.30), as openpyxl stored it
+            number_formats[fmt] = wb.add_format({"num_format": _BUILTIN_FORMATS.get(fmt, fmt)})
+        formats.append(None if fmt is None else number_formats[fmt])
+    columns = [_column_values(df.iloc[:, j]) for j in range(df.shape[1])]
+    for j, (values, fmt) in enumerate(zip(columns, formats, strict=True)):
+        for i, v in enumerate(values, start=1):
+            t = type(v)
+            if t is float or t is int:
+                write_number(i, j, v, fmt)
+            elif t is str:
+                if v:  # an empty text cell is an empty cell
+                    write_string(i, j, v)
+            elif t is bool:
+                write_boolean(i, j, v)
+            elif v is not None:  # a subclass of one of those (None: no cell)
+                if isinstance(v, bool):
+                    write_boolean(i, j, bool(v))
+                elif isinstance(v, int | float):
+                    write_number(i, j, v, fmt)
+                elif str(v):
+                    write_string(i, j, str(v))
     if len(heads):
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(heads))}{max(len(df) + 1, 1)}"
+        ws.autofilter(0, 0, len(df), len(heads) - 1)
 
 
 def write_xlsx(
@@ -222,8 +262,6 @@ def write_xlsx(
         Optional :class:`siting.decide.PortfolioResult`: adds the ``portfolio`` and
         ``portfolio_constraints`` sheets.
     """
-    from openpyxl import Workbook
-
     from siting.safe_io import atomic_write
 
     tables = workbook_tables(result, explain_top_n=explain_top_n)
@@ -231,7 +269,20 @@ def write_xlsx(
         from siting.report.portfolio import portfolio_sheets
 
         tables.update(portfolio_sheets(portfolio))
-    wb = Workbook(write_only=True)
-    for name, df in tables.items():
-        _write_sheet(wb, name, df)
-    return atomic_write(Path(path), lambda tmp: wb.save(tmp))
+
+    def write(tmp: Path) -> None:
+        import xlsxwriter
+
+        # text is written with write_string only, so no string turns into a formula or a
+        # link; the options say so again for any other call
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
+        )
+        bold = wb.add_format({"bold": True})
+        number_formats: dict = {}
+        for name, df in tables.items():
+            _write_sheet(wb, name, df, bold, number_formats)
+        wb.close()  # writes the file
+
+    return atomic_write(Path(path), write)
