@@ -100,3 +100,26 @@ def test_idle_year_energy_by_hand(result):
     e = result.ranked["after_shutdown_energy_mwh_per_yr"].to_numpy()
     assert np.all(e >= it_idle_mwh * 0.999)
     assert np.all(e <= it_idle_mwh * 2.0 + 1e-9)
+
+
+def test_compare_futures_takes_given_rankings_row_for_row_or_by_id():
+    """A ranking passed in is used, not recomputed: in the summaries' row order or in
+    another order (matched by site id). By hand: water a=10, b=30, c=20 survives (ranks
+    1, 3, 2); the shut-down future's given ranking says c, a, b."""
+    from siting.decide import rank
+    from siting.decide.futures import compare_futures
+
+    surv = pd.DataFrame({"site_id": ["a", "b", "c"], "water_onsite_m3": [10.0, 30.0, 20.0]})
+    shut = pd.DataFrame({"site_id": ["a", "b", "c"], "water_onsite_m3": [5.0, 9.0, 1.0]})
+    w = {"water_onsite": 1.0}
+    sd = Scenario(commitment_years=15, product_years=2)
+    ranked_surv = rank(surv, w).sort_index()  # row order
+    ranked_shut = rank(shut, w)  # sorted by rank: c, a, b
+    assert list(ranked_shut["site_id"]) == ["c", "a", "b"]
+    out = compare_futures(
+        surv, shut, sd, weights=w, ranked_survives=ranked_surv, ranked_shut_down=ranked_shut
+    )
+    assert list(out["rank_survives"]) == [1, 3, 2]
+    assert list(out["rank_shut_down"]) == [2, 3, 1]
+    with pytest.raises(ValueError, match="weights"):
+        compare_futures(surv, shut, sd, weights={"co2_scope2": 1.0}, ranked_survives=ranked_surv)

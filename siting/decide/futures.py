@@ -171,6 +171,8 @@ def _given_rank(ranked: pd.DataFrame, ids: pd.Series, weights) -> np.ndarray:
     got = ranked.attrs.get("weights")
     if got is not None and dict(got) != want:
         raise ValueError(f"the ranked table was ranked with weights {got}, not {want}")
+    if _same_ids(ranked, pd.DataFrame({"site_id": ids})):  # row for row: no re-indexing
+        return ranked["rank"].to_numpy()
     return ranked.set_index("site_id")["rank"].reindex(ids).to_numpy()
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from siting.errors import ConfigError
@@ -162,8 +163,8 @@ def rank_rows(decision: pd.DataFrame, weights, exclusions, force_include) -> pd.
 
     r = _rank_arrays(decision, weights, exclusions, force_include, None)
     out = {
-        ROW: decision[ROW].to_numpy(),
-        "site_id": decision["site_id"].to_numpy(),
+        ROW: decision[ROW].to_numpy() if ROW in decision else np.arange(len(decision)),
+        "site_id": decision["site_id"].array,  # the same array (no conversion)
         "score": r.score,
         "rank": r.rank,
         "excluded": r.excluded,

@@ -109,13 +109,11 @@ def _in_thread(fn, *args):
         pool.shutdown(wait=False)  # the thread ends with ``fn``
 
 
-def _futures_extra(decision: pd.DataFrame, scenario, shut_down, job, carbon) -> pd.DataFrame:
-    """:func:`compare_futures` on the decision table of both futures (row order)."""
-    from siting.decide.futures import compare_futures
-
-    # both futures' tables share the decision table's columns (no copy of either)
+def _future_tables(decision: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The decision table (row order) as the summaries of this run's future and of the
+    other one, sharing its columns (no copy of either)."""
     main_cols = [c for c in decision.columns if not c.endswith(OTHER) and c != ROW]
-    main = pd.DataFrame({c: decision[c] for c in main_cols}, copy=False)
+    this = pd.DataFrame({c: decision[c] for c in main_cols}, copy=False)
     other = pd.DataFrame(
         {
             c: decision[c + OTHER] if c + OTHER in decision.columns else decision[c]
@@ -126,7 +124,19 @@ def _futures_extra(decision: pd.DataFrame, scenario, shut_down, job, carbon) -> 
     for c in decision.columns:  # an other-future column without a counterpart
         if c.endswith(OTHER) and c[: -len(OTHER)] not in other.columns:
             other[c[: -len(OTHER)]] = decision[c]
-    survives, shut = (main, other) if scenario.product_years is None else (other, main)
+    return this, other
+
+
+def _futures_extra(
+    this, other, ranked_this, ranked_other, scenario, shut_down, job, carbon
+) -> pd.DataFrame:
+    """:func:`compare_futures` of the two futures' summaries (row order), each already
+    ranked (:func:`rank_rows`, row order: not ranked again)."""
+    from siting.decide.futures import compare_futures
+
+    alive = scenario.product_years is None  # this run's future is the one that survives
+    survives, shut = (this, other) if alive else (other, this)
+    r_surv, r_shut = (ranked_this, ranked_other) if alive else (ranked_other, ranked_this)
     return compare_futures(
         survives,
         shut,
@@ -135,6 +145,8 @@ def _futures_extra(decision: pd.DataFrame, scenario, shut_down, job, carbon) -> 
         exclusions=job["exclusions"],
         force_include=job["force_include"],
         carbon_price_usd_per_t=carbon,
+        ranked_survives=r_surv,
+        ranked_shut_down=r_shut,
     )
 
 
@@ -225,21 +237,25 @@ def run_large(
         decision = pd.concat(first.decisions, ignore_index=True)
         first.decisions.clear()
         main = decision[[c for c in decision.columns if not c.endswith(OTHER)]]
-        extra, table, pending = {}, None, None
+        rank_args = (w, job["exclusions"], force_include)
+        extra, table = {}, None
         if futures:
             if not np.array_equal(decision[ROW].to_numpy(), np.arange(n)):
                 raise RuntimeError("internal: decision rows out of order")
-            pending = _in_thread(
-                _futures_extra, decision, scenario, shut_down, job, carbon_price_usd_per_t
-            )
-        ranked = rank_rows(main, w, job["exclusions"], force_include)  # row order
-        if pending is not None:
-            table = pending.result()
+            this, other = _future_tables(decision)
+            pending = _in_thread(rank_rows, other, *rank_args)  # overlaps the main one
+            ranked = rank_rows(main, *rank_args)  # row order
+            table = _futures_extra(
+                this, other, ranked, pending.result(), scenario, shut_down, job,
+                carbon_price_usd_per_t,
+            )  # fmt: skip
             extra = {
                 c: table[c].to_numpy()
                 for c in table.columns
                 if c != "site_id" and c not in store.schema.names
             }
+        else:
+            ranked = rank_rows(main, *rank_args)  # row order
         timings["rank"] = time.perf_counter() - t2
         keep = _Keep(_top_rows(ranked, report_top))
         writes = _start_writes(store, path, ranked, extra, keep, gpkg, n)
