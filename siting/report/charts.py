@@ -184,6 +184,18 @@ RANK_CMAP = "viridis_r"
 
 # candidate label offsets around a point [points], tried in this order
 _LABEL_OFFSETS = ((4, 3), (4, -9), (-10, 3), (-10, -9), (-3, 7), (-3, -13), (9, -3), (-15, -3))
+#: Leader-line rings [points]: the first three at 14, 24, 34 with 8 directions each, then
+#: every 10 points with directions about 12 points apart along the ring, out to 300
+#: points (a drawing choice: about the height of the map).
+_RING_STEP_PT = 10.0
+_RING_MAX_PT = 300.0
+_RING_SPACING_PT = 12.0
+#: A label's box is its text box grown by these factors about its centre (drawing choice:
+#: a little air between labels).
+_BOX_GROW = (1.1, 1.15)
+#: Gap [points] between a leader line and its point, and between the line and the
+#: label's text (matplotlib's default padding and shrink of an annotation arrow).
+_LEADER_GAP_PT = 2.0
 
 
 def _hits(boxes: np.ndarray, placed: np.ndarray, margin: float = 0.0) -> np.ndarray:
@@ -195,74 +207,214 @@ def _hits(boxes: np.ndarray, placed: np.ndarray, margin: float = 0.0) -> np.ndar
     return ((x0 < p[2]) & (p[0] < x1) & (y0 < p[3]) & (p[1] < y1)).any(axis=1)
 
 
-def _label_tries() -> list[tuple[float, float, bool]]:
-    """Offsets [points] a label tries, in order: next to the point, then on leader-line
-    rings at 14, 24, 34 points (8 directions each)."""
-    tries = [(dx, dy, False) for dx, dy in _LABEL_OFFSETS]
+def _crosses(segs: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Which segments (m, 4: x0, y0, x1, y1) run through the inside of a box (k, 4).
+
+    (m, k) booleans. A segment only touching a box's edge or corner does not cross it
+    (Liang-Barsky clipping: the part of the segment inside the open box has length > 0).
+    """
+    p0x, p0y = segs[:, 0:1], segs[:, 1:2]
+    dx, dy = segs[:, 2:3] - p0x, segs[:, 3:4] - p0y
+    b = boxes.T
+    lo = np.zeros((len(segs), len(boxes)))
+    hi = np.ones((len(segs), len(boxes)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, d, b0, b1 in ((p0x, dx, b[0], b[2]), (p0y, dy, b[1], b[3])):
+            t0, t1 = (b0 - p) / d, (b1 - p) / d
+            flat = d == 0  # parallel to this axis: inside the slab or never
+            inside = (b0 < p) & (p < b1)
+            t_lo = np.where(flat, np.where(inside, 0.0, np.inf), np.minimum(t0, t1))
+            t_hi = np.where(flat, np.where(inside, 1.0, -np.inf), np.maximum(t0, t1))
+            lo, hi = np.maximum(lo, t_lo), np.minimum(hi, t_hi)
+    return lo < hi
+
+
+def _label_rings() -> list[np.ndarray]:
+    """Offsets [points] a label tries, in order, as two (n, 3) arrays of ``dx, dy,
+    leader``: first the :data:`_LABEL_OFFSETS` next to the point and the leader-line
+    rings at 14, 24, 34 points (8 directions each), then the further rings out to
+    :data:`_RING_MAX_PT` (every :data:`_RING_STEP_PT`, directions about
+    :data:`_RING_SPACING_PT` apart, counter-clockwise from the right)."""
+    first = [(dx, dy, 0.0) for dx, dy in _LABEL_OFFSETS]
     for k in range(1, 4):
-        r = 4 + 10 * k
-        tries += [(r * math.cos(a), r * math.sin(a), True) for a in np.linspace(0, 6.0, 8)]
-    return tries
+        r = 4 + _RING_STEP_PT * k
+        first += [(r * math.cos(a), r * math.sin(a), 1.0) for a in np.linspace(0, 6.0, 8)]
+    rest = []
+    r = 4 + 4 * _RING_STEP_PT
+    while r <= _RING_MAX_PT:
+        n = max(8, math.ceil(2 * math.pi * r / _RING_SPACING_PT))
+        a = 2 * math.pi * np.arange(n) / n
+        rest.append(np.column_stack([r * np.cos(a), r * np.sin(a), np.ones(n)]))
+        r += _RING_STEP_PT
+    return [np.array(first), np.vstack(rest)]
+
+
+def label_candidates(
+    anchor: np.ndarray, text_box: np.ndarray, tries: np.ndarray, px_per_pt: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Boxes and leader lines of a label at each of ``tries``, in pixels.
+
+    Parameters
+    ----------
+    anchor
+        The labelled point (x, y) [px].
+    text_box
+        The label's text box (x0, y0, x1, y1) [px] with its text at offset (0, 0) from
+        ``anchor`` (an annotation's text moves as a whole with its offset).
+    tries
+        (m, 3): ``dx, dy`` [points], ``leader`` (1 or 0).
+    px_per_pt
+        Pixels per point (``dpi / 72``).
+
+    Returns
+    -------
+    boxes
+        (m, 4): the text box moved by the offset, grown by :data:`_BOX_GROW` about its
+        centre.
+    leaders
+        (m, 4): the line from :data:`_LEADER_GAP_PT` off the anchor to the centre of the
+        text box (the drawn leader, :func:`_leader_line`, is the part of it outside the
+        text), NaN where ``leader`` is 0.
+    """
+    shift = tries[:, :2] * px_per_pt
+    moved = np.asarray(text_box, float)[None, :] + np.hstack([shift, shift])
+    cx, cy = (moved[:, 0] + moved[:, 2]) / 2, (moved[:, 1] + moved[:, 3]) / 2
+    hw = (moved[:, 2] - moved[:, 0]) * _BOX_GROW[0] / 2
+    hh = (moved[:, 3] - moved[:, 1]) * _BOX_GROW[1] / 2
+    boxes = np.column_stack([cx - hw, cy - hh, cx + hw, cy + hh])
+    ax_, ay_ = float(anchor[0]), float(anchor[1])
+    vx, vy = cx - ax_, cy - ay_
+    dist = np.hypot(vx, vy)
+    cut = np.divide(_LEADER_GAP_PT * px_per_pt, dist, out=np.ones_like(dist), where=dist > 0)
+    cut = np.minimum(cut, 1.0)
+    leaders = np.column_stack([ax_ + vx * cut, ay_ + vy * cut, cx, cy])
+    leaders[tries[:, 2] == 0] = np.nan
+    return boxes, leaders
+
+
+def _leader_line(anchor, text_box, px_per_pt: float) -> np.ndarray | None:
+    """The drawn leader line (x0, y0, x1, y1) [px] from a label's text box towards its
+    point: along the line from the box's centre to the point, starting
+    :data:`_LEADER_GAP_PT` outside the box grown by :data:`_LEADER_GAP_PT` on every side
+    and ending :data:`_LEADER_GAP_PT` short of the point (what matplotlib draws for an
+    annotation arrow with its default padding and shrink). ``None`` when nothing is left.
+    """
+    ax_, ay_ = float(anchor[0]), float(anchor[1])
+    x0, y0, x1, y1 = (float(v) for v in text_box)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    vx, vy = ax_ - cx, ay_ - cy
+    dist = math.hypot(vx, vy)
+    if dist == 0:
+        return None
+    gap = _LEADER_GAP_PT * px_per_pt
+    hw, hh = (x1 - x0) / 2 + gap, (y1 - y0) / 2 + gap
+    t_box = min(hw / abs(vx) if vx else math.inf, hh / abs(vy) if vy else math.inf)
+    t0 = t_box + gap / dist  # out of the padded box, then the gap
+    t1 = 1.0 - gap / dist  # the gap short of the point
+    if t0 >= t1:
+        return None
+    return np.array([cx + vx * t0, cy + vy * t0, cx + vx * t1, cy + vy * t1])
 
 
 def place_labels(fig, ax, xs, ys, texts, fontsize: float = 7.0) -> list:
     """Label points without two labels overlapping (greedy, in the given order).
 
-    Each label tries :data:`_LABEL_OFFSETS` next to its point; when all of them collide
-    with a label already placed, it goes further out on a leader line, at growing
-    distance, until it fits (after 24 tries it is placed anyway). Returns the
-    annotations.
+    Each label tries :data:`_LABEL_OFFSETS` next to its point, then positions on
+    leader-line rings at growing distance (:func:`_label_rings`), and takes the first
+    that fits: its box (text box grown by :data:`_BOX_GROW`) overlaps no label placed
+    before, no leader line placed before runs through it, its own leader line runs
+    through no placed label, and it lies inside the axes (never over a tick label, the
+    legend or the footnote). Leader lines may cross each other. A label that fits
+    nowhere out to :data:`_RING_MAX_PT` is not drawn (``None`` in the returned list),
+    so no two drawn labels overlap, by construction.
 
-    The text's box is measured once per label and moved to each offset (a leader line
-    only adds to a box), so an offset whose moved box already collides is skipped
-    without drawing; an offset that may fit is drawn and checked on its real box, so
-    the layout is the one of drawing every try.
+    The axes' aspect is applied first, so that the pixel positions are those of the
+    drawing. Each label is drawn once, as an annotation whose text box is measured at
+    offset (0, 0) (its text moves as a whole with its offset); every candidate
+    position is tested arithmetically (:func:`label_candidates`, :func:`_hits`,
+    :func:`_crosses`) and the annotation moved to the chosen one. The leader lines
+    (:func:`_leader_line`) are drawn together as one line collection.
+
+    Returns
+    -------
+    list
+        One :class:`matplotlib.text.Annotation` per label, or ``None`` where it was not
+        drawn.
     """
+    from matplotlib.collections import LineCollection
+
+    ax.apply_aspect()
     renderer = fig.canvas.get_renderer()
     px = fig.dpi / 72.0  # pixels per point
-    tries = _label_tries()
-    shift = np.array([(dx, dy) for dx, dy, _ in tries]) - tries[0][:2]
-    placed = np.empty((0, 4))
-    out = []
-
-    def draw(text, xy, dx, dy, leader):
+    fx0, fy0, fx1, fy1 = ax.bbox.extents
+    groups = _label_rings()
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    anchors = ax.transData.transform(np.column_stack([xs, ys])) if len(xs) else np.empty((0, 2))
+    boxes = np.empty((0, 4))  # placed labels
+    leaders = np.empty((0, 4))  # placed leader lines
+    drawn_lines = []
+    out: list = []
+    for anchor, xi, yi, text in zip(anchors, xs, ys, texts, strict=True):
         ann = ax.annotate(
-            text,
-            xy,
-            xytext=(dx, dy),
-            textcoords="offset points",
-            fontsize=fontsize,
-            zorder=6,
-            arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "#555555"} if leader else None,
+            text, (xi, yi), xytext=(0, 0), textcoords="offset points", fontsize=fontsize, zorder=6
         )
-        return ann, np.array(ann.get_window_extent(renderer).expanded(1.1, 1.15).extents)
-
-    for xi, yi, text in zip(xs, ys, texts, strict=True):
-        ann, box = draw(text, (xi, yi), *tries[0])
-        moved = box + np.hstack([shift, shift]) * px
-        clash = _hits(moved, placed, margin=1e-6) if len(placed) else np.zeros(len(tries), bool)
-        drawn = 0
-        for j in range(len(tries)):
-            last = j == len(tries) - 1
-            if clash[j] and not last:
-                continue
-            if j != drawn:
-                ann.remove()
-                ann, box = draw(text, (xi, yi), *tries[j])
-                drawn = j
-            if not len(placed) or not _hits(box[None], placed)[0]:
+        text_box = np.array(ann.get_window_extent(renderer).extents)
+        chosen = None
+        for tries in groups:
+            cand, lines = label_candidates(anchor, text_box, tries, px)
+            ok = (cand[:, 0] >= fx0) & (cand[:, 1] >= fy0)
+            ok &= (cand[:, 2] <= fx1) & (cand[:, 3] <= fy1)
+            if len(boxes):
+                ok[ok] = ~_hits(cand[ok], boxes)
+                lead = ok & (tries[:, 2] > 0)
+                if lead.any():
+                    ok[lead] = ~_crosses(lines[lead], boxes).any(axis=1)
+            if len(leaders) and ok.any():
+                ok[ok] = ~_crosses(leaders, cand[ok]).any(axis=0)
+            if ok.any():
+                j = int(np.argmax(ok))
+                chosen = (tries[j], cand[j], lines[j])
                 break
-        placed = np.vstack([placed, box])
+        if chosen is None:
+            ann.remove()
+            out.append(None)
+            continue
+        (dx, dy, leader), box, line = chosen
+        ann.xyann = (float(dx), float(dy))
         out.append(ann)
+        boxes = np.vstack([boxes, box])
+        if leader:
+            leaders = np.vstack([leaders, line])
+            shift = np.array([dx, dy, dx, dy]) * px
+            seg = _leader_line(anchor, text_box + shift, px)
+            if seg is not None:
+                drawn_lines.append(seg)
+    if drawn_lines:
+        inv = ax.transData.inverted()
+        segs = [inv.transform(np.reshape(s, (2, 2))) for s in drawn_lines]
+        ax.add_collection(
+            LineCollection(segs, colors="#555555", linewidths=0.5, zorder=5.5),
+            autolim=False,
+        )
     return out
+
+
+def _unlabelled_note(ranks: Sequence[int]) -> str:
+    """Footnote naming the ranks whose label found no room on the map (``""`` if none)."""
+    if not ranks:
+        return ""
+    shown = ", ".join(str(r) for r in ranks[:8])  # one line of the footnote
+    more = f" and {len(ranks) - 8} more" if len(ranks) > 8 else ""
+    return f" No room for the labels of ranks {shown}{more} (see the ranking)."
 
 
 def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
     """Map of the sites over country and U.S./Canadian state boundaries.
 
     Ranked sites are coloured by rank and labelled with their rank number (the first
-    ``labels`` of them); sites without a score are grey circles; excluded sites are
-    crosses. Returns a PNG data URI.
+    ``labels`` of them, :func:`place_labels`; the footnote names the ranks whose label
+    found no room); sites without a score are grey circles; excluded sites are crosses.
+    Returns a PNG data URI.
     """
     x, y = _site_xy(ranked)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -318,6 +470,7 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
         scored = ok & ~excl & np.isfinite(rank) & np.isfinite(score)
         unscored = ok & ~excl & ~scored
         handles = []
+        unlabelled: list[int] = []
         if scored.any():
             ax.scatter(
                 x[scored],
@@ -344,7 +497,8 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
             ax.set_xlim(x0, x1)
             ax.set_ylim(y0, y1)
             ax.set_aspect(aspect, adjustable="box", anchor="W")
-            place_labels(fig, ax, xs, ys, [f"{int(ri)}" for ri in rs])
+            drawn = place_labels(fig, ax, xs, ys, [f"{int(ri)}" for ri in rs])
+            unlabelled = [int(ri) for ri, a in zip(rs, drawn, strict=True) if a is None]
         if unscored.any():
             ax.scatter(
                 x[unscored], y[unscored], s=30, color="#9a9a9a", edgecolors="white", zorder=4
@@ -373,7 +527,7 @@ def site_map(ranked: pd.DataFrame, *, labels: int = 30) -> str:
             0.01,
             0.01,
             "Boundaries: Natural Earth 1:50m admin-0; U.S. Census states and Canadian "
-            "provinces (embedded). Degrees WGS84.",
+            "provinces (embedded). Degrees WGS84." + _unlabelled_note(unlabelled),
             fontsize=6,
             color="#555555",
         )
