@@ -1,7 +1,8 @@
-"""Report chart helpers: map-label geometry and placement.
+"""Report chart helpers: map-label geometry and placement, annual arrays.
 
 Boxes and lines are checked against numbers worked out by hand in each test, the drawn
-labels against matplotlib's own extents after a real draw.
+labels against matplotlib's own extents after a real draw, the annual split against the
+model's totals.
 """
 
 from __future__ import annotations
@@ -9,11 +10,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 from matplotlib.path import Path
 from matplotlib.text import Text
 
+from siting.model import Facility, Fleet, Scenario, assess, reference_climate
+from siting.report import AnnualArrays
 from siting.report.charts import (
     _crosses,
     _figure,
@@ -185,3 +189,38 @@ def test_place_labels_inside_the_final_axes():
     fig, ax, anns = _draw_labels(xs, ys, size=(9.0, 2.0))
     drawn, _ = _check_drawn(fig, ax, anns)
     assert len(drawn) == 3
+
+
+# --------------------------------------------------------------------------------------
+# annual arrays: every site split from one read of the dataset
+# --------------------------------------------------------------------------------------
+
+
+def test_annual_arrays_split_adds_up_to_the_model_totals():
+    dry, wet = reference_climate("temperate")
+    rows = []
+    for i, grid in enumerate((50.0, 300.0, 600.0)):
+        row = {"site_id": f"s{i}", "lat": 50.0, "lon": 10.0 * i, "grid_co2_g_per_kwh": grid}
+        row["price_usd_per_mwh"] = 60.0
+        row.update({f"dry_bulb_c_m{m:02d}": dry[m - 1] for m in range(1, 13)})
+        row.update({f"wet_bulb_c_m{m:02d}": wet[m - 1] for m in range(1, 13)})
+        rows.append(row)
+    joined = pd.DataFrame(rows)
+    a = assess(joined, Fleet(gpus=100), Scenario(commitment_years=6, product_years=2.5), Facility())
+    arrays = AnnualArrays(a.annual)
+    summary = a.summary.set_index("site_id", drop=False)
+    assert list(arrays.index) == ["s0", "s1", "s2"]
+    for sid, i in arrays.index.items():
+        split = arrays.split(i, summary.loc[sid])
+        for var in ("water_onsite_m3", "co2_scope2_t", "co2_embodied_t", "energy_cost_usd"):
+            np.testing.assert_allclose(
+                split[f"{var}_before"] + split[f"{var}_after"],
+                a.annual[var].sel(site=sid).values,
+                rtol=1e-6,
+            )
+            assert split[f"{var}_after"].sum() == pytest.approx(
+                summary.loc[sid, f"{var}_after_product"], rel=1e-5, abs=1e-6
+            )
+        # years 1-2 all before, year 3 split, years 4-6 all after
+        assert (split["co2_scope2_t_after"][:2] == 0).all()
+        assert (split["co2_scope2_t_before"][3:] == 0).all()

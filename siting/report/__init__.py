@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_FORMATS",
     "FORMATS",
     "RANKING_COLUMNS",
+    "AnnualArrays",
     "Column",
     "annual_split",
     "annual_table",
@@ -398,36 +399,72 @@ def annual_split(annual: Any, summary_row: pd.Series, site_id: str) -> pd.DataFr
     pandas.DataFrame
         Index ``year``; for every variable of :data:`SPLIT_VARIABLES` present:
         ``{var}_before`` and ``{var}_after``; plus ``product_alive``.
+
+    See Also
+    --------
+    AnnualArrays : the same for many sites, reading the dataset once.
     """
-    sel = annual.sel(site=site_id)
-    alive = np.asarray(sel["product_alive"].to_numpy(), dtype=np.float64)
-    years = np.asarray(annual["year"].to_numpy())
-    out = pd.DataFrame(index=pd.Index(years, name="year"))
-    out["product_alive"] = alive
-    full_after = alive <= 0.0
-    partial = (alive > 0.0) & (alive < 1.0)
-    for var in SPLIT_VARIABLES:
-        if var not in annual.data_vars:
-            continue
-        v = np.asarray(sel[var].to_numpy(), dtype=np.float64)
-        after = np.where(full_after, v, 0.0)
-        if partial.any():
-            total_after = summary_row.get(f"{var}_after_product", np.nan)
-            try:
-                total_after = float(total_after)
-            except (TypeError, ValueError):
-                total_after = np.nan
-            resid = total_after - np.nansum(after)
-            pv = np.where(partial, v, 0.0)
-            if np.isfinite(resid) and np.nansum(pv) > 0:
-                share = np.clip(resid / np.nansum(pv), 0.0, 1.0)
-                after = after + pv * share
-            else:
-                after = after + pv * (1.0 - alive) * partial
-        after = np.where(np.isfinite(v), np.minimum(after, v), np.nan)
-        out[f"{var}_before"] = v - after
-        out[f"{var}_after"] = after
-    return out
+    arrays = AnnualArrays(annual.sel(site=[site_id]))
+    return pd.DataFrame(arrays.split(0, summary_row), index=pd.Index(arrays.years, name="year"))
+
+
+class AnnualArrays:
+    """``Assessment.annual`` read once into (site, year) float64 arrays, to split many
+    sites (:meth:`split`) without indexing the dataset per site.
+
+    Attributes
+    ----------
+    years
+        Calendar years (the dataset's ``year``).
+    index
+        Site id (as text) -> row; the first row where an id repeats.
+    values
+        Variable -> (site, year) float64 array: ``product_alive`` and every variable of
+        :data:`SPLIT_VARIABLES` present.
+    """
+
+    def __init__(self, annual: Any) -> None:
+        # ``.values``, not ``.to_numpy()``: the same array, without loading the
+        # chunked-array machinery (dask) just to find there is none
+        self.years = np.asarray(annual["year"].values)
+        self.index: dict[str, int] = {}
+        for i, s in enumerate(annual["site"].values):
+            self.index.setdefault(str(s), i)
+        self.values: dict[str, np.ndarray] = {}
+        for var in ("product_alive", *SPLIT_VARIABLES):
+            if var in annual.data_vars:
+                da = annual[var].transpose("site", "year")
+                self.values[var] = np.asarray(da.values, dtype=np.float64)
+
+    def split(self, row: int, summary_row: Any) -> dict[str, np.ndarray]:
+        """The columns of :func:`annual_split` for the site at ``row`` (``product_alive``,
+        then ``{var}_before`` and ``{var}_after``), as arrays over :attr:`years`."""
+        alive = self.values["product_alive"][row]
+        out: dict[str, np.ndarray] = {"product_alive": alive}
+        full_after = alive <= 0.0
+        partial = (alive > 0.0) & (alive < 1.0)
+        for var in SPLIT_VARIABLES:
+            if var not in self.values:
+                continue
+            v = self.values[var][row]
+            after = np.where(full_after, v, 0.0)
+            if partial.any():
+                total_after = summary_row.get(f"{var}_after_product", np.nan)
+                try:
+                    total_after = float(total_after)
+                except (TypeError, ValueError):
+                    total_after = np.nan
+                resid = total_after - np.nansum(after)
+                pv = np.where(partial, v, 0.0)
+                if np.isfinite(resid) and np.nansum(pv) > 0:
+                    share = np.clip(resid / np.nansum(pv), 0.0, 1.0)
+                    after = after + pv * share
+                else:
+                    after = after + pv * (1.0 - alive) * partial
+            after = np.where(np.isfinite(v), np.minimum(after, v), np.nan)
+            out[f"{var}_before"] = v - after
+            out[f"{var}_after"] = after
+        return out
 
 
 def _g(x: Any) -> str:

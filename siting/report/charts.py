@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from siting.report import annual_split
+from siting.report import AnnualArrays
 
 __all__ = [
     "COLORS",
@@ -560,8 +560,9 @@ class SiteChartRenderer:
 
     def __init__(self, annual: Any, scenario: Any) -> None:
         self.annual = annual
-        self.years = np.asarray(annual["year"].to_numpy())
-        self.sites = set(map(str, annual["site"].to_numpy()))
+        self.arrays = AnnualArrays(annual)  # every site's series read once
+        self.years = self.arrays.years
+        self.sites = set(self.arrays.index)
         self.stop = shutdown_year(scenario)
         self.legend = []  # one row per group: each part, then its after-product part
         for _, vars_ in self._GROUPS:
@@ -576,9 +577,9 @@ class SiteChartRenderer:
 
         if site_id not in self.sites:
             return None
-        split = annual_split(self.annual, row, site_id)
-        keys = [k for k in _LABELS if f"{k}_before" in split.columns]
-        if not keys or not np.isfinite(split[[f"{k}_before" for k in keys]].to_numpy()).any():
+        split = self.arrays.split(self.arrays.index[site_id], row)  # = annual_split
+        keys = [k for k in _LABELS if f"{k}_before" in split]
+        if not keys or not any(np.isfinite(split[f"{k}_before"]).any() for k in keys):
             return None
         panels = []
         for title, vars_ in self._GROUPS:
@@ -606,10 +607,15 @@ def overview_chart(
     product marked and the after-product years shaded. PNG data URI, or ``None`` when
     there is nothing to draw.
     """
-    ids = [s for s in site_ids if s in set(map(str, annual["site"].to_numpy()))]
+    # positions of the sites in ``annual`` (``.values``: no chunked-array machinery)
+    pos: dict[str, int] = {}
+    for i, s in enumerate(annual["site"].values):
+        pos.setdefault(str(s), i)
+    ids = [s for s in site_ids if s in pos]
     if not ids:
         return None
-    years = np.asarray(annual["year"].to_numpy())
+    rows = [pos[s] for s in ids]
+    years = np.asarray(annual["year"].values)
     x = years.astype(float) + 0.5
     x_end = float(years[-1]) + 1.0
     stop = shutdown_year(scenario)
@@ -619,9 +625,8 @@ def overview_chart(
             rank_of[sid] = None if pd.isna(r) else int(r)
 
     def series(var_a: str, var_b: str) -> np.ndarray:
-        sel = annual.sel(site=ids)
-        a = np.asarray(sel[var_a].transpose("site", "year").to_numpy(), dtype=float)
-        b = np.asarray(sel[var_b].transpose("site", "year").to_numpy(), dtype=float)
+        a = np.asarray(annual[var_a].transpose("site", "year").values, dtype=float)[rows]
+        b = np.asarray(annual[var_b].transpose("site", "year").values, dtype=float)[rows]
         return a + b
 
     water = series("water_onsite_m3", "water_offsite_m3")
