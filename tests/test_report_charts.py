@@ -1,8 +1,8 @@
-"""Report chart helpers: map-label geometry and placement, annual arrays.
+"""Report chart helpers: map-label geometry and placement, hexagon minima, annual arrays.
 
-Boxes and lines are checked against numbers worked out by hand in each test, the drawn
-labels against matplotlib's own extents after a real draw, the annual split against the
-model's totals.
+Boxes, lines and hexagons are checked against numbers worked out by hand in each test,
+the drawn labels against matplotlib's own extents after a real draw, and the hexagon
+minima against matplotlib's ``Axes.hexbin`` (its per-point Python implementation).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from siting.report.charts import (
     label_candidates,
     place_labels,
 )
+from siting.report.large_section import HEX_GRID, hex_minima
 
 # --------------------------------------------------------------------------------------
 # label geometry by hand
@@ -189,6 +190,54 @@ def test_place_labels_inside_the_final_axes():
     fig, ax, anns = _draw_labels(xs, ys, size=(9.0, 2.0))
     drawn, _ = _check_drawn(fig, ax, anns)
     assert len(drawn) == 3
+
+
+# --------------------------------------------------------------------------------------
+# hexagon minima
+# --------------------------------------------------------------------------------------
+
+
+def test_hex_minima_by_hand():
+    # gridsize 2: nx = 2, ny = int(2 / sqrt 3) = 1; x over [0, 1] (sx = 0.5), y over
+    # [0, 1] (sy = 1). (0, 0) and (0.05, 0.1) -> lattice-1 centre (0, 0); (1, 1) ->
+    # lattice-1 centre (1, 1); (0.6, 0.5), at (1.2, 0.5) in grid units, -> lattice-2
+    # centre (1.5, 0.5) = (0.75, 0.5): squared distance 0.3^2 = 0.09 against
+    # 0.2^2 + 3 x 0.5^2 = 0.79 to the nearest lattice-1 centre (1, 0).
+    x = [0.0, 0.05, 1.0, 0.6, np.nan]
+    y = [0.0, 0.1, 1.0, 0.5, 0.3]
+    c = [3.0, 1.0, 7.0, 5.0, -9.0]  # the NaN point is left out
+    centres, minima, counts, extent = hex_minima(x, y, c, gridsize=2)
+    assert extent == (0.0, 1.0, 0.0, 1.0)
+    order = np.lexsort((centres[:, 1], centres[:, 0]))
+    np.testing.assert_allclose(centres[order], [[0, 0], [0.75, 0.5], [1, 1]], atol=1e-8)
+    assert minima[order].tolist() == [1.0, 5.0, 7.0]
+    assert counts[order].tolist() == [2, 1, 1]
+
+
+def test_hex_minima_match_matplotlib_hexbin():
+    rng = np.random.default_rng(7)
+    n = 5000
+    x = rng.uniform(-125, -65, n)
+    y = rng.normal(40, 6, n)
+    c = rng.uniform(0, 1, n)
+    c[::97] = np.nan
+    fig = _figure(6, 4)
+    ax = fig.add_subplot(1, 1, 1)
+    ok = np.isfinite(c)
+    ref = ax.hexbin(x[ok], y[ok], C=c[ok], reduce_C_function=np.min, gridsize=HEX_GRID, mincnt=1)
+    centres, minima, counts, _ = hex_minima(x, y, c)
+    assert counts.sum() == ok.sum()
+    key = lambda xy: np.lexsort((np.round(xy[:, 1], 9), np.round(xy[:, 0], 9)))  # noqa: E731
+    r_off = ref.get_offsets()
+    np.testing.assert_allclose(centres[key(centres)], r_off[key(r_off)], rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(minima[key(centres)], np.asarray(ref.get_array())[key(r_off)])
+
+
+def test_hex_minima_of_one_site():
+    centres, minima, counts, extent = hex_minima([10.0], [20.0], [0.5])
+    # a single point: matplotlib widens the zero-width ranges by 10 % of the value
+    assert extent == pytest.approx((9.0, 11.0, 18.0, 22.0))
+    assert counts.tolist() == [1] and minima.tolist() == [0.5]
 
 
 # --------------------------------------------------------------------------------------
