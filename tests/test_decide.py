@@ -649,6 +649,19 @@ def test_explain_row_sources():
     assert t.loc["norm_water_onsite", "value"] == 0.5
 
 
+def test_explain_climate_rows_by_hand():
+    row = _prov_row()
+    for m in range(1, 13):
+        row[f"dry_bulb_c_m{m:02d}"] = float(m)  # mean of 1..12 = 6.5
+        row[f"wet_bulb_c_m{m:02d}"] = float(m) / 2  # mean 3.25, warmest month 6
+    row["wet_bulb_c_m03"] = "n/a"  # not a number: left out of the mean and the maximum
+    row["dry_bulb_c_m12"] = None
+    t = decide.explain(row).set_index("item")
+    assert t.loc["dry_bulb_c (annual mean of months)", "value"] == pytest.approx(66 / 11)
+    assert t.loc["wet_bulb_c (annual mean of months)", "value"] == pytest.approx(37.5 / 11)
+    assert t.loc["wet_bulb_c (warmest month)", "value"] == 6.0
+
+
 def test_explain_site_id_lookup_errors():
     summary = pd.DataFrame([_prov_row()])
     assert len(decide.explain("s1", summary=summary)) > 0

@@ -79,6 +79,13 @@ def _num(v: Any) -> Any:
     return v
 
 
+def _numbers(row: pd.Series, cols: list[str]) -> np.ndarray:
+    """``row[cols]`` as floats (``pd.to_numeric(..., errors="coerce")``), read cell by
+    cell: a list lookup on a wide row's index costs more than the values."""
+    values = pd.array([row[c] for c in cols], dtype=object)
+    return np.asarray(pd.to_numeric(values, errors="coerce"), dtype=float)
+
+
 def _climate_source(row: pd.Series) -> str:
     # every climate column belongs to the 'climate' family (docs/columns.md)
     return source_of(row, "climate")
@@ -194,11 +201,11 @@ def explain(
     dry = [f"dry_bulb_c_m{m:02d}" for m in range(1, 13)]
     wet = [f"wet_bulb_c_m{m:02d}" for m in range(1, 13)]
     if set(dry) <= set(idx):
-        d = pd.to_numeric(row[dry], errors="coerce").to_numpy(float)
+        d = _numbers(row, dry)
         mean_d = float(np.nanmean(d)) if np.isfinite(d).any() else np.nan
         add("layer", "dry_bulb_c (annual mean of months)", mean_d, "C", _climate_source(row))
     if set(wet) <= set(idx):
-        w = pd.to_numeric(row[wet], errors="coerce").to_numpy(float)
+        w = _numbers(row, wet)
         ok = bool(np.isfinite(w).any())
         mean_w = float(np.nanmean(w)) if ok else np.nan
         max_w = float(np.nanmax(w)) if ok else np.nan

@@ -354,48 +354,61 @@ def _card_facts(r: pd.Series) -> list[tuple[str, str]]:
     return out
 
 
-def _card_sources(r: pd.Series, assessment: Any) -> list[dict[str, str]]:
+def _card_sources(r: pd.Series) -> list[dict[str, str]]:
     try:
         from siting.decide import explain
     except ImportError:  # pragma: no cover - decide is part of the package
         return []
-    table = explain(r, assessment)
+    # the layer rows depend on the site's row alone: no assessment, so ``explain``
+    # skips the run's assumption rows (not shown here)
+    table = explain(r, None)
     rows = []
-    for rec in table.loc[table["section"] == "layer"].itertuples(index=False):
-        value = rec.value
+    cols = (table[c].tolist() for c in ("section", "item", "value", "unit", "source"))
+    for section, item, value, unit, source in zip(*cols, strict=True):
+        if section != "layer":
+            continue
         text = format_number(value, "sig3") if _finite(value) is not None else _text(value)
         if text == "":
             text = _MISSING
         rows.append(
             {
-                "item": str(rec.item),
+                "item": str(item),
                 "value": text,
-                "unit": _text(rec.unit),
-                "source": _text(rec.source),
-                "flag": _assumption_kind(rec.source),
+                "unit": _text(unit),
+                "source": _text(source),
+                "flag": _assumption_kind(source),
             }
         )
     return rows
 
 
-def _user_columns(result: Any, sid: str) -> list[tuple[str, str]]:
-    sites = getattr(result, "sites", None)
-    if sites is None or "site_id" not in getattr(sites, "columns", []):
-        return []
-    hit = sites.loc[sites["site_id"].astype(str) == sid]
-    if hit.empty:
-        return []
-    row = hit.iloc[0]
-    geom = getattr(sites, "_geometry_column_name", None)
-    out = []
-    for c in sites.columns:
-        if c in ("site_id", "lat", "lon", geom):
-            continue
-        v = row[c]
-        if v is None or v is pd.NA or (isinstance(v, float) and not math.isfinite(v)):
-            continue
-        out.append((str(c), format_value(v, str(c)) if not isinstance(v, str) else v))
-    return out
+class _UserColumns:
+    """The site as given in the input (``RunResult.sites``), by site id: the table's
+    ids are read once, not compared per card."""
+
+    def __init__(self, result: Any) -> None:
+        sites = getattr(result, "sites", None)
+        self.sites = None
+        self.row: dict[str, int] = {}
+        if sites is None or "site_id" not in getattr(sites, "columns", []):
+            return
+        self.sites = sites
+        for i, sid in enumerate(sites["site_id"].astype(str)):
+            self.row.setdefault(sid, i)  # the first row of an id, as before
+        geom = getattr(sites, "_geometry_column_name", None)
+        self.columns = [c for c in sites.columns if c not in ("site_id", "lat", "lon", geom)]
+
+    def __call__(self, sid: str) -> list[tuple[str, str]]:
+        if self.sites is None or sid not in self.row:
+            return []
+        row = self.sites.iloc[self.row[sid]]
+        out = []
+        for c in self.columns:
+            v = row[c]
+            if v is None or v is pd.NA or (isinstance(v, float) and not math.isfinite(v)):
+                continue
+            out.append((str(c), format_value(v, str(c)) if not isinstance(v, str) else v))
+        return out
 
 
 def _cards(result: Any, ranked: pd.DataFrame, top_n: int | None) -> list[dict[str, Any]]:
@@ -406,6 +419,7 @@ def _cards(result: Any, ranked: pd.DataFrame, top_n: int | None) -> list[dict[st
     scenario = getattr(assessment, "scenario", None)
     rows = ranked if top_n is None else ranked.iloc[:top_n]
     renderer = SiteChartRenderer(annual, scenario) if annual is not None and len(rows) else None
+    given = _UserColumns(result)
     cards = []
     for i, (_, r) in enumerate(rows.iterrows()):
         sid = str(r["site_id"])
@@ -421,8 +435,8 @@ def _cards(result: Any, ranked: pd.DataFrame, top_n: int | None) -> list[dict[st
                 "facts": _card_facts(r),
                 "totals": _card_totals(r),
                 "chart": chart,
-                "sources": _card_sources(r, assessment),
-                "given": _user_columns(result, sid),
+                "sources": _card_sources(r),
+                "given": given(sid),
             }
         )
     return cards
