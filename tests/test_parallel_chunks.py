@@ -3,6 +3,7 @@ the same order with bit-identical values, for ``screen``, ``run`` and ``join``."
 
 from __future__ import annotations
 
+import gc
 import os
 import warnings
 
@@ -75,6 +76,20 @@ def _boom(state, task):
 def test_ordered_map_raises_the_worker_error():
     with pytest.raises(ValueError, match="chunk 3 failed"):
         list(par.ordered_map(_boom, range(8), {}, 2))
+    assert gc.get_freeze_count() == 0  # unfrozen on the error path too
+
+
+def _frozen(state, task):
+    return gc.get_freeze_count()
+
+
+def test_workers_inherit_a_frozen_heap_and_the_parent_unfreezes():
+    """The objects alive at the fork are in the collector's permanent generation in the
+    workers (no collection writes to their shared pages); the parent's are collectable
+    again once the pool is closed."""
+    keep = [[i] for i in range(1000)]  # tracked objects alive at the fork
+    assert all(n >= len(keep) for n in par.ordered_map(_frozen, range(4), {}, 2))
+    assert gc.get_freeze_count() == 0
 
 
 def _table_and_where(state, task):

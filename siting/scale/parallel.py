@@ -11,6 +11,7 @@ default, Windows cannot fork) the chunks run in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import sys
@@ -140,6 +141,11 @@ def ordered_map(
     global _STATE
     prefix = _shared_prefix()
     _STATE = dict(state, fn=fn, shared_prefix=prefix)
+    # objects alive now move to the collector's permanent generation, so that no
+    # collection in a worker writes to their headers (each write copies a shared page)
+    froze = gc.get_freeze_count() == 0  # a caller's own freeze is left as it is
+    if froze:
+        gc.freeze()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"))
     ok = False
     try:
@@ -158,6 +164,8 @@ def ordered_map(
     finally:
         _STATE = None
         pool.shutdown(wait=True, cancel_futures=not ok)
+        if froze:
+            gc.unfreeze()
         if prefix is not None:  # tables of results never received (an error)
             for leftover in SHARED_DIR.glob(Path(prefix).name + "-*"):
                 leftover.unlink(missing_ok=True)
