@@ -129,7 +129,9 @@ def join_layers(
         if overlap:
             out = out.drop(columns=overlap)
         out = pd.concat([out, cols], axis=1)
-    out = gpd.GeoDataFrame(out, geometry=geom_name, crs=sites.crs)
+    # copy=False: the columns as they are (a copy consolidates ~100 columns' blocks,
+    # ~0.5 s per 125,000 sites; pandas copy-on-write keeps ``out`` itself untouched)
+    out = gpd.GeoDataFrame(out, geometry=geom_name, crs=sites.crs, copy=False)
     out.attrs["coverage"] = coverage_table(ctx, len(out))
     return out
 
@@ -170,7 +172,10 @@ def _join_by_cell(sites, cell: float, data_dir, snap_km, catalog, options) -> gp
     )
     cov = joined.attrs.get("coverage")
     out = gpd.GeoDataFrame(
-        pd.concat([pd.DataFrame(joined), clim], axis=1), geometry=sites.geometry.name, crs=sites.crs
+        pd.concat([pd.DataFrame(joined), clim], axis=1),
+        geometry=sites.geometry.name,
+        crs=sites.crs,
+        copy=False,  # no block consolidation (see join_layers)
     )
     levels = coverage(clim[[c for c in clim.columns if c.startswith("climate_l")]])
     out.attrs["coverage"] = (

@@ -57,7 +57,8 @@ def screen_chunk(
     )[:3]
     geom = base.geometry.name
     wide = pd.concat([pd.DataFrame(base), block], axis=1)
-    return gpd.GeoDataFrame(wide, geometry=geom, crs=base.crs), assumptions
+    # copy=False: no consolidation of the blocks (copy-on-write protects the parts)
+    return gpd.GeoDataFrame(wide, geometry=geom, crs=base.crs, copy=False), assumptions
 
 
 def _other_families() -> tuple[str, ...]:
@@ -139,7 +140,10 @@ def screen_parts(
             join_options=opts,
         )
         joined = gpd.GeoDataFrame(
-            pd.concat([joined, clim], axis=1), geometry=sites.geometry.name, crs=sites.crs
+            pd.concat([joined, clim], axis=1),
+            geometry=sites.geometry.name,
+            crs=sites.crs,
+            copy=False,
         )
     return _assess_parts(joined, fleet, scenario, facility, assess, other_scenario, cooling_choice)
 
@@ -186,7 +190,7 @@ def _assess_parts(
         for c in joined.columns
         if c == geom or c in _MODEL_INPUTS or c.startswith(("dry_bulb_c_m", "wet_bulb_c_m", "mix_"))
     ]
-    narrow = gpd.GeoDataFrame(joined[keep], geometry=geom, crs=joined.crs)
+    narrow = gpd.GeoDataFrame(joined[keep], geometry=geom, crs=joined.crs, copy=False)
     # sites with identical model inputs (same climate cell, grid zone, price, water
     # factor...) get identical outputs: assess each distinct input row once, gather
     first, inv = _distinct_rows(
