@@ -114,7 +114,10 @@ def test_dew_point_le_wet_bulb_le_dry_bulb(t, rh, z):
 
 
 def _bisection_whole_array(t, w, p):
-    """The plain whole-array bisection the blocked solver must reproduce bit for bit."""
+    """Reference: the plain 40-step whole-array bisection of eq. (33)/(35) on [t - 80, t].
+
+    Resolution 80 / 2**41 = 3.6e-11 K; the wet-bulb solver must return its roots.
+    """
     t, w, p = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (t, w, p)))
     lo, hi = t - 80.0, t.copy()
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
@@ -127,22 +130,114 @@ def _bisection_whole_array(t, w, p):
     return np.where(bad, np.nan, 0.5 * (lo + hi))
 
 
-def test_blocked_bisection_identical_to_whole_array_bisection():
-    """Blocks, sorting and one-branch evaluation change the speed, never a bit."""
+def _w_eq33(t, tw, p):
+    """ASHRAE 2017 ch. 1 eq. (33) (wet-bulb at or above 0 C), written out by hand."""
+    pws = ps.saturation_vapor_pressure(tw)  # eq. (6) for tw >= 0
+    ws = 0.621945 * pws / (p - pws)  # eq. (20) at saturation (eq. 23)
+    return ((2501.0 - 2.326 * tw) * ws - 1.006 * (t - tw)) / (2501.0 + 1.86 * t - 4.186 * tw)
+
+
+def _w_eq35(t, tw, p):
+    """ASHRAE 2017 ch. 1 eq. (35) (ice-bulb below 0 C), written out by hand."""
+    pws = ps.saturation_vapor_pressure(tw)  # eq. (5) for tw < 0
+    ws = 0.621945 * pws / (p - pws)
+    return ((2830.0 - 0.24 * tw) * ws - 1.006 * (t - tw)) / (2830.0 + 1.86 * t - 2.1 * tw)
+
+
+def test_wet_bulb_solve_matches_whole_array_bisection():
+    """Blocks, branches and the Halley steps return the bisection's roots (its 3.6e-11 K)."""
     rng = np.random.default_rng(7)
     n = 3 * ps._BLOCK + 123  # several blocks and a short last one
-    t = rng.uniform(-60.0, 55.0, n)
-    td = t - rng.exponential(8.0, n)
+    t = rng.uniform(-60.0, 60.0, n)
+    td = np.maximum(t - rng.exponential(8.0, n), -80.0)
     td[::17] = t[::17]  # saturated
-    p = rng.uniform(50_000.0, 105_000.0, n)
+    td[5::17] = -80.0  # very dry
+    t[10::17] = rng.uniform(0.0, 12.0, t[10::17].size)  # wet-bulb near 0 C, both branches
+    td[10::17] = t[10::17] - rng.uniform(5.0, 25.0, t[10::17].size)
+    p = rng.uniform(50_000.0, 110_000.0, n)
     t[:6] = [np.nan, np.inf, 0.0, -0.0, 1e-12, -1e-12]
     p[6] = np.nan
     w = ps.humidity_ratio_from_vapor_pressure(ps.saturation_vapor_pressure(td), p)
     w[7] = np.nan
     got = ps._wet_bulb_from_humidity_ratio(t, w, p)
     want = _bisection_whole_array(t, w, p)
-    np.testing.assert_array_equal(got, want)  # NaN in the same places, equal elsewhere
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    assert np.nanmax(np.abs(got - want)) <= 1e-10
     grid = (t[:1200].reshape(100, 12), w[:1200].reshape(100, 12), p[:100, None])
-    np.testing.assert_array_equal(
-        ps._wet_bulb_from_humidity_ratio(*grid), _bisection_whole_array(*grid)
-    )
+    got = ps._wet_bulb_from_humidity_ratio(*grid)
+    assert got.shape == (100, 12)
+    np.testing.assert_allclose(got, _bisection_whole_array(*grid), rtol=0, atol=1e-10)
+    assert ps._wet_bulb_from_humidity_ratio(20.0, 0.01, 101_325.0).shape == ()
+
+
+def test_ashrae_example_1_wet_bulb_round_trip():
+    # ASHRAE 2017 Fundamentals ch. 1, Example 1: 40 C dry-bulb, 20 C wet-bulb, 101.325 kPa.
+    # W from eq. (33) by hand (published: 0.0065 kg/kg); solving back gives 20 C.
+    w = _w_eq33(40.0, 20.0, 101_325.0)
+    assert w == pytest.approx(0.0065, abs=1e-4)
+    assert abs(float(ps._wet_bulb_from_humidity_ratio(40.0, w, 101_325.0)) - 20.0) <= 1e-9
+    # and through the public path: RH from W (eq. 20 inverted by hand)
+    pw = w * 101_325.0 / (0.621945 + w)
+    rh = 100.0 * pw / ps.saturation_vapor_pressure(40.0)
+    assert abs(float(ps.wet_bulb_from_rh(40.0, rh, 101_325.0)) - 20.0) <= 1e-9
+
+
+@pytest.mark.parametrize(
+    ("t", "tw", "p"),
+    [
+        (-5.0, -6.0, 101_325.0),  # air and bulb below freezing
+        (-40.0, -40.2, 70_000.0),
+        (3.0, -1.0, 101_325.0),  # air above freezing, W below eq. 33 at 0 C: ice only
+        (12.0, -2.0, 55_000.0),
+    ],
+)
+def test_ice_bulb_round_trip_eq35(t, tw, p):
+    w = _w_eq35(t, tw, p)
+    assert w > 0.0
+    if t > 0:  # no root on the water branch: eq. (33) at 0 C is already wetter than W
+        assert _w_eq33(t, 0.0, p) > w
+    assert abs(float(ps._wet_bulb_from_humidity_ratio(t, w, p)) - tw) <= 1e-9
+
+
+def test_two_roots_just_above_freezing():
+    # 5 C, 101.325 kPa: eq. (35) at 0- C exceeds eq. (33) at 0 C, so a W in between has an
+    # ice-bulb root below 0 C and a wet-bulb root above; the solver returns one of them,
+    # the one the bisection on [t - 80, t] returns.
+    t, p = 5.0, 101_325.0
+    lo_w, hi_w = _w_eq33(t, 0.0, p), _w_eq35(t, -1e-300, p)
+    assert hi_w - lo_w == pytest.approx(2.33e-4, rel=0.01)
+    w = np.linspace(lo_w, hi_w, 9)[1:-1]
+    got = ps._wet_bulb_from_humidity_ratio(t, w, p)
+    back = np.where(got < 0.0, _w_eq35(t, got, p), _w_eq33(t, got, p))
+    np.testing.assert_allclose(back, w, rtol=1e-9)
+    np.testing.assert_allclose(got, _bisection_whole_array(t, w, p), rtol=0, atol=1e-10)
+
+
+def test_gap_at_freezing_gives_zero():
+    # dry-bulb just above 0 C: eq. (35) at 0- C is below eq. (33) at 0 C (the 0.06 Pa
+    # between eqs. 5 and 6), and a W in between has no root: the wet-bulb is 0 C.
+    t, p = 0.004, 101_325.0
+    lo_w, hi_w = _w_eq35(t, -1e-300, p), _w_eq33(t, 0.0, p)
+    assert lo_w < hi_w
+    got = ps._wet_bulb_from_humidity_ratio(t, np.linspace(lo_w, hi_w, 7)[1:-1], p)
+    np.testing.assert_allclose(got, 0.0, atol=1e-10)
+
+
+def test_saturated_air_wet_bulb_equals_dry_bulb_tightly():
+    t = np.concatenate([np.linspace(-60.0, 60.0, 1201), [-1e-9, 0.0, 1e-9]])
+    for p in (50_000.0, 101_325.0, 110_000.0):
+        got = ps.wet_bulb_from_dew_point(t, t, p)
+        assert np.max(np.abs(got - t)) <= 1e-9
+
+
+def test_dew_point_le_wet_bulb_le_dry_bulb_whole_domain():
+    rng = np.random.default_rng(11)
+    n = 200_000
+    t = rng.uniform(-60.0, 60.0, n)
+    td = -80.0 + (t + 80.0) * rng.uniform(0.0, 1.0, n) ** rng.choice([0.3, 1.0, 3.0], n)
+    p = rng.uniform(50_000.0, 110_000.0, n)
+    tw = ps.wet_bulb_from_dew_point(t, td, p)
+    assert np.all(tw >= td - 1e-9)
+    assert np.all(tw <= t + 1e-9)
+    # below the dry-bulb whenever the air is not saturated: more than a rounding apart
+    assert np.all(tw[t - td > 0.1] < t[t - td > 0.1])
