@@ -247,3 +247,32 @@ def test_label_raster_disk_cache(tmp_path, monkeypatch):
     moved[0] = box(0, 0, 1.01, 1)
     sp.PolygonIndex(moved, raster=True, cell_deg=0.05).label_raster  # noqa: B018
     assert len(list((tmp_path / "label_index").glob("*.npz"))) == 2
+
+
+def test_any_polygon_in_box_is_conservative_and_exact_far_away():
+    """The snapping pre-filter (a summed-area table of occupied 4 x 4-cell blocks) says
+    True wherever an occupied cell lies in the box plus one cell (brute force over the
+    cells, by hand), and False for a box whose widened block range holds no occupied
+    cell: one occupied cell at row 10, column 20 of a 40 x 60 raster of 1-degree cells."""
+    from siting.layers._spatial import SAT_BLOCK_CELLS, LabelRaster
+
+    labels = np.full((40, 60), -1, dtype=np.int32)
+    labels[10, 20] = 0
+    lr = LabelRaster(x0=0.0, y1=40.0, cell_deg=1.0, labels=labels)
+    # cell (10, 20) spans lon 20..21, lat 29..30
+    lon = np.array([20.5, 23.5, 40.0, 20.5, 5.0])
+    lat = np.array([29.5, 29.5, 29.5, 5.0, 35.0])
+    rad = np.array([0.1, 0.1, 1.0, 2.0, 0.5])
+    got = lr.any_polygon_in_box(lon, lat, rad)
+    # brute force: cells touched by the box, plus one cell of margin on each side
+    want = []
+    for x, y, r in zip(lon, lat, rad, strict=True):
+        c0, c1 = int(np.floor(x - r)) - 1, int(np.floor(x + r)) + 2
+        r0, r1 = int(np.floor(40 - y - r)) - 1, int(np.floor(40 - y + r)) + 2
+        want.append(bool((labels[max(r0, 0) : r1, max(c0, 0) : c1] != -1).any()))
+    assert want == [True, False, False, False, False]
+    assert np.all(got[np.array(want)])  # never a false "no polygon"
+    assert got[0]
+    # lon 23.5 +- 0.1: cells 22..25, blocks 5..6 (cells 20..27) hold the occupied cell
+    assert SAT_BLOCK_CELLS == 4 and got[1]
+    assert not got[2] and not got[3] and not got[4]  # blocks far from row 10, column 20

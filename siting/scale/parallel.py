@@ -219,8 +219,6 @@ def build_label_indexes(n_points: int) -> int:
     ``RASTER_MIN_POINTS`` points (the serial path builds it during its first chunk;
     the forked workers then share it instead of each building one, and use it from
     their first chunk; lookups are exact either way). Returns the indexes built."""
-    import gc
-
     import numpy as np
 
     from siting.layers import _spatial
@@ -228,9 +226,8 @@ def build_label_indexes(n_points: int) -> int:
     if n_points < _spatial.RASTER_MIN_POINTS:
         return 0
     built = 0
-    for obj in gc.get_objects():
-        index = obj if isinstance(obj, _spatial.PolygonIndex) else None
-        if index is not None and index.raster_mode is not False and index._queried > 0:
+    for index in _spatial.live_indexes():
+        if index.raster_mode is not False and index._queried > 0:
             # the raster and its summed-area table (snapping) are built on first use
             one = np.zeros(1)
             index.label_raster.any_polygon_in_box(one, one, one + 1.0)
