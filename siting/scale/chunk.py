@@ -190,7 +190,14 @@ def _assess_parts(
         for c in joined.columns
         if c == geom or c in _MODEL_INPUTS or c.startswith(("dry_bulb_c_m", "wet_bulb_c_m", "mix_"))
     ]
-    narrow = gpd.GeoDataFrame(joined[keep], geometry=geom, crs=joined.crs, copy=False)
+    # built column by column: ``joined[keep]`` would first consolidate all of
+    # ``joined``'s ~100 blocks into copies (copy-on-write shares the columns here)
+    narrow = gpd.GeoDataFrame(
+        pd.DataFrame({c: joined[c] for c in keep}, copy=False),
+        geometry=geom,
+        crs=joined.crs,
+        copy=False,
+    )
     # sites with identical model inputs (same climate cell, grid zone, price, water
     # factor...) get identical outputs: assess each distinct input row once, gather
     first, inv = _distinct_rows(
@@ -257,11 +264,21 @@ def _distinct_rows(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     inv = inv.reshape(-1)
     if first.size == n:
         return first, inv
-    rep = df.iloc[first[inv]]
+    rep = first[inv]  # the row standing for each row
     for c in df.columns:
-        a = df[c].to_numpy()
-        b = rep[c].to_numpy()
-        same = (a == b) | (pd.isna(a) & pd.isna(b))
-        if not np.all(same):
+        if not _same_values(df[c].to_numpy(), rep):
             return np.arange(n), np.arange(n)
     return first, inv
+
+
+def _same_values(a: np.ndarray, rep: np.ndarray) -> bool:
+    """Whether ``a[i]`` equals ``a[rep[i]]`` for every row (missing equal to missing)."""
+    b = a[rep]
+    if a.dtype.kind == "f":
+        return bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+    if a.dtype.kind in "biu":
+        return bool(np.array_equal(a, b))
+    same = a == b
+    if not np.all(same):
+        same |= pd.isna(a) & pd.isna(b)
+    return bool(np.all(same))
